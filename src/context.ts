@@ -1,0 +1,171 @@
+/**
+ * Contexts as the evaluator sees them. A caller's context object is validated once per call and
+ * wrapped, never copied: attribute lookups read the caller's object directly.
+ */
+import type { AttributeRef } from './attributeRef.js';
+
+const KIND_PATTERN = /^[A-Za-z0-9._-]+$/;
+
+/** Top-level attributes of the older user object; anything else lives under `custom`. */
+const LEGACY_BUILTINS: ReadonlySet<string> = new Set([
+  'key',
+  'secondary',
+  'ip',
+  'email',
+  'name',
+  'avatar',
+  'firstName',
+  'lastName',
+  'country',
+  'anonymous',
+]);
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+type JsonObject = { [key: string]: unknown };
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One kind of a context, over the caller's own object. */
+export class SingleContext {
+  constructor(
+    readonly kind: string,
+    readonly key: string,
+    /** The attributes object: the context itself, a multi-kind member, or a legacy user. */
+    readonly attributes: JsonObject,
+    /** True for the older user object, whose custom attributes sit under `custom`. */
+    readonly legacy: boolean,
+  ) {}
+
+  get anonymous(): boolean {
+    return this.attributes.anonymous === true;
+  }
+
+  /** The value at `ref`, or undefined when absent. `ref` must be valid. */
+  valueOf(ref: AttributeRef): unknown {
+    const components = ref.components;
+    const first = components[0];
+    let value: unknown;
+    if (first === 'kind') value = this.kind;
+    else if (first === 'key') value = this.key;
+    else if (first === 'anonymous') value = this.attributes.anonymous === true;
+    else if (first === '_meta') return undefined;
+    else if (this.legacy && !LEGACY_BUILTINS.has(first)) {
+      const custom = this.attributes.custom;
+      value = isObject(custom) && hasOwn.call(custom, first) ? custom[first] : undefined;
+    } else {
+      value = hasOwn.call(this.attributes, first) ? this.attributes[first] : undefined;
+    }
+    for (let i = 1; i < components.length; i++) {
+      if (!isObject(value)) return undefined;
+      const part = components[i];
+      value = hasOwn.call(value, part) ? value[part] : undefined;
+    }
+    return value;
+  }
+
+  /** `_meta.privateAttributes`, or the older `privateAttributeNames`. */
+  privateAttributes(): readonly string[] {
+    const list = this.legacy
+      ? this.attributes.privateAttributeNames
+      : isObject(this.attributes._meta)
+        ? this.attributes._meta.privateAttributes
+        : undefined;
+    return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : [];
+  }
+}
+
+/** A validated context: one or more kinds, at most one of each. */
+export class Context {
+  private constructor(
+    /** `multi` for a multi-kind context, else the single kind. */
+    readonly kind: string,
+    readonly contexts: readonly SingleContext[],
+  ) {}
+
+  static single(context: SingleContext): Context {
+    return new Context(context.kind, [context]);
+  }
+
+  static multi(contexts: SingleContext[]): Context {
+    if (contexts.length === 1) return Context.single(contexts[0]);
+    contexts.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+    return new Context('multi', contexts);
+  }
+
+  get isMulti(): boolean {
+    return this.kind === 'multi';
+  }
+
+  /** The member of the given kind, if any. */
+  forKind(kind: string): SingleContext | undefined {
+    const contexts = this.contexts;
+    for (let i = 0; i < contexts.length; i++) if (contexts[i].kind === kind) return contexts[i];
+    return undefined;
+  }
+
+  /**
+   * The key LaunchDarkly uses to identify this context across kinds: the bare key for a user,
+   * `kind:key` otherwise, with multi-kind members joined in kind order.
+   */
+  get canonicalKey(): string {
+    const contexts = this.contexts;
+    if (contexts.length === 1 && contexts[0].kind === 'user') return contexts[0].key;
+    return contexts.map((c) => `${c.kind}:${escapeKeyPart(c.key)}`).join(':');
+  }
+}
+
+function escapeKeyPart(key: string): string {
+  return key.replace(/%/g, '%25').replace(/:/g, '%3A');
+}
+
+/** The outcome of validating a caller's context: the context, or why it was refused. */
+export type ContextResult = Context | { error: string };
+
+function validKind(kind: unknown): kind is string {
+  return typeof kind === 'string' && kind !== 'kind' && KIND_PATTERN.test(kind);
+}
+
+function singleFrom(kind: string, value: unknown, where: string): SingleContext | string {
+  if (!isObject(value)) return `${where} must be an object`;
+  const key = value.key;
+  if (typeof key !== 'string' || key === '') return `${where} needs a non-empty string "key"`;
+  return new SingleContext(kind, key, value, false);
+}
+
+/** Validates a context, multi-kind context or older user object without throwing. */
+export function toContext(input: unknown): ContextResult {
+  if (input instanceof Context) return input;
+  if (!isObject(input)) return { error: 'context must be an object' };
+  const kind = input.kind;
+  if (kind === undefined) {
+    // The older user object: no kind, custom attributes nested, an empty key allowed.
+    const key = input.key;
+    if (typeof key !== 'string') return { error: 'user needs a string "key"' };
+    return Context.single(new SingleContext('user', key, input, true));
+  }
+  if (kind === 'multi') {
+    const members: SingleContext[] = [];
+    for (const memberKind of Object.keys(input)) {
+      if (memberKind === 'kind') continue;
+      if (!validKind(memberKind) || memberKind === 'multi') {
+        return { error: `context kind "${memberKind}" is not valid` };
+      }
+      const member = singleFrom(memberKind, input[memberKind], `context of kind "${memberKind}"`);
+      if (typeof member === 'string') return { error: member };
+      members.push(member);
+    }
+    if (members.length === 0) return { error: 'multi-kind context has no kinds' };
+    return Context.multi(members);
+  }
+  if (!validKind(kind)) return { error: `context kind ${JSON.stringify(kind)} is not valid` };
+  const single = singleFrom(kind, input, 'context');
+  return typeof single === 'string' ? { error: single } : Context.single(single);
+}
+
+export function isContextError(result: ContextResult): result is { error: string } {
+  return !(result instanceof Context);
+}
+

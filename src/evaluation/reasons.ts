@@ -1,0 +1,21 @@
+/** Shared, frozen reasons: the evaluator hands out these instead of building new ones. */
+import type { LDErrorKind, LDEvaluationReason } from '../types.js';
+
+export const OFF: LDEvaluationReason = Object.freeze({ kind: 'OFF' });
+export const FALLTHROUGH: LDEvaluationReason = Object.freeze({ kind: 'FALLTHROUGH' });
+export const FALLTHROUGH_IN_EXPERIMENT: LDEvaluationReason = Object.freeze({
+  kind: 'FALLTHROUGH',
+  inExperiment: true,
+});
+export const TARGET_MATCH: LDEvaluationReason = Object.freeze({ kind: 'TARGET_MATCH' });
+
+const errors = new Map<LDErrorKind, LDEvaluationReason>();
+
+export function errorReason(errorKind: LDErrorKind): LDEvaluationReason {
+  let reason = errors.get(errorKind);
+  if (reason === undefined) {
+    reason = Object.freeze({ kind: 'ERROR', errorKind });
+    errors.set(errorKind, reason);
+  }
+  return reason;
+}

@@ -1,0 +1,49 @@
+// The package as users install it: built, packed with `npm pack`, unpacked into node_modules and
+// imported by name from a plain ESM program.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = new URL('..', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'ldedge-pack-'));
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('npm pack', () => {
+  it('installs from the tarball and evaluates through the exports map', () => {
+    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
+    execFileSync('npm', ['pack', '--pack-destination', work], { cwd: root, stdio: 'pipe' });
+    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+    expect(tarball).toBeDefined();
+
+    const app = join(work, 'app');
+    const pkgDir = join(app, 'node_modules', 'ldedge');
+    mkdirSync(pkgDir, { recursive: true });
+    execFileSync('tar', ['-xzf', join(work, tarball as string), '-C', pkgDir, '--strip-components=1']);
+    // The package's own runtime dependencies, as npm would have installed them beside it.
+    const deps = Object.keys(
+      (JSON.parse(execFileSync('npm', ['pkg', 'get', 'dependencies'], { cwd: root }).toString()) ?? {}) as object,
+    );
+    for (const dep of deps) {
+      symlinkSync(join(root, 'node_modules', dep), join(app, 'node_modules', dep), 'dir');
+    }
+    const files = execFileSync('tar', ['-tzf', join(work, tarball as string)]).toString();
+    expect(files).toContain('package/dist/src/index.d.ts');
+    expect(files).not.toContain('package/test/');
+
+    writeFileSync(
+      join(app, 'main.mjs'),
+      `import { init } from 'ldedge';
+const payload = JSON.stringify({ flags: { f: { key: 'f', version: 1, on: true, fallthrough: { variation: 1 },
+  variations: ['off', 'on'], salt: 's' } }, segments: {} });
+const client = init('sdk-key', { payload });
+await client.waitForInitialization();
+console.log(JSON.stringify(client.variationDetail('f', { kind: 'user', key: 'u' }, 'default')));
+`,
+    );
+    const out = execFileSync('node', ['main.mjs'], { cwd: app }).toString().trim();
+    expect(JSON.parse(out)).toEqual({ value: 'on', variationIndex: 1, reason: { kind: 'FALLTHROUGH' } });
+  }, 120_000);
+});
