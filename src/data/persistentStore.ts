@@ -1,0 +1,92 @@
+/**
+ * Persistent stores in the layouts LaunchDarkly's Relay Proxy and server SDKs write (Redis,
+ * DynamoDB, Consul): items stored one per key as JSON, plus an `$inited` marker written once a
+ * full data set is in. Daemon mode (`useLdd`) reads flags only from such a store.
+ */
+import type { AllData, FlagData, SegmentData } from '../wire.js';
+import type { DataKind, DataLoader } from './types.js';
+
+/** Raw access to one store. Concrete stores (Redis, DynamoDB, Consul) implement this. */
+export interface PersistentDataStore {
+  /** Every item of a kind, as the JSON text stored for it, keyed by item key. */
+  getAll(kind: DataKind): Promise<Record<string, string>>;
+  /** One item's JSON text, or undefined. */
+  get(kind: DataKind, key: string): Promise<string | undefined>;
+  /** Whether the `$inited` marker is present: a full data set was written at some point. */
+  isInitialized(): Promise<boolean>;
+  /** Replaces everything and sets `$inited`; for SDKs that fill the store themselves. */
+  init?(data: { flags: Record<string, string>; segments: Record<string, string> }): Promise<void>;
+  /** Writes one item if its version is newer than the stored one. */
+  upsert?(kind: DataKind, key: string, version: number, json: string): Promise<void>;
+  close?(): Promise<void>;
+}
+
+function parseItems<T>(raw: Record<string, string>, kind: DataKind): Record<string, T> {
+  const items: Record<string, T> = {};
+  for (const key of Object.keys(raw)) {
+    try {
+      items[key] = JSON.parse(raw[key]) as T;
+    } catch {
+      throw new Error(`persistent store holds invalid JSON for ${kind} "${key}"`);
+    }
+  }
+  return items;
+}
+
+/**
+ * Reads a whole data set from a persistent store. The client's cache TTL decides how often this
+ * runs, which makes the client itself the caching layer over the store.
+ */
+export class PersistentStoreLoader implements DataLoader {
+  readonly name = 'store';
+
+  constructor(private readonly store: PersistentDataStore) {}
+
+  async load(): Promise<AllData> {
+    const [inited, flags, segments] = await Promise.all([
+      this.store.isInitialized(),
+      this.store.getAll('flags'),
+      this.store.getAll('segments'),
+    ]);
+    if (!inited) {
+      throw new Error('persistent store has no "$inited" marker: no full data set was written to it yet');
+    }
+    return {
+      flags: parseItems<FlagData>(flags, 'flags'),
+      segments: parseItems<SegmentData>(segments, 'segments'),
+    };
+  }
+}
+
+/** A store in memory, with the same semantics as the real ones: for tests and local runs. */
+export class InMemoryPersistentStore implements PersistentDataStore {
+  private readonly items: Record<DataKind, Map<string, string>> = {
+    flags: new Map(),
+    segments: new Map(),
+  };
+  private inited = false;
+
+  async getAll(kind: DataKind): Promise<Record<string, string>> {
+    return Object.fromEntries(this.items[kind]);
+  }
+
+  async get(kind: DataKind, key: string): Promise<string | undefined> {
+    return this.items[kind].get(key);
+  }
+
+  async isInitialized(): Promise<boolean> {
+    return this.inited;
+  }
+
+  async init(data: { flags: Record<string, string>; segments: Record<string, string> }): Promise<void> {
+    this.items.flags = new Map(Object.entries(data.flags));
+    this.items.segments = new Map(Object.entries(data.segments));
+    this.inited = true;
+  }
+
+  async upsert(kind: DataKind, key: string, version: number, json: string): Promise<void> {
+    const held = this.items[kind].get(key);
+    if (held !== undefined && (JSON.parse(held) as { version?: number }).version! >= version) return;
+    this.items[kind].set(key, json);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * HTTP shared by every request to LaunchDarkly: the headers it expects, and `fetch` bounded by
+ * the connect timeout (until response headers arrive).
+ */
+import { SDK_NAME, SDK_VERSION } from './version.js';
+
+export interface HttpSettings {
+  readonly sdkKey: string;
+  readonly fetch: typeof fetch;
+  /** `X-LaunchDarkly-Wrapper` value, `name` or `name/version`. */
+  readonly wrapper: string | undefined;
+  /** `X-LaunchDarkly-Tags` value. */
+  readonly tags: string | undefined;
+  readonly connectTimeoutMs: number;
+  readonly readTimeoutMs: number;
+}
+
+/** An HTTP response LaunchDarkly answered with an error status. */
+export class HttpStatusError extends Error {
+  override readonly name = 'HttpStatusError';
+  constructor(
+    readonly status: number,
+    what: string,
+  ) {
+    super(`${what} failed with HTTP ${status}${status === 401 || status === 403 ? ' (is the SDK key valid?)' : ''}`);
+  }
+}
+
+/** A 400, 408, 429 or 5xx may succeed when tried again; any other 4xx will not. */
+export function isRecoverableStatus(status: number): boolean {
+  if (status >= 400 && status < 500) return status === 400 || status === 408 || status === 429;
+  return true;
+}
+
+export function requestHeaders(settings: HttpSettings, extra?: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = {
+    Authorization: settings.sdkKey,
+    'User-Agent': `${SDK_NAME}/${SDK_VERSION}`,
+    // Hosts that refuse to set User-Agent still pass this one through.
+    'X-LaunchDarkly-User-Agent': `${SDK_NAME}/${SDK_VERSION}`,
+  };
+  if (settings.wrapper) headers['X-LaunchDarkly-Wrapper'] = settings.wrapper;
+  if (settings.tags) headers['X-LaunchDarkly-Tags'] = settings.tags;
+  return extra ? Object.assign(headers, extra) : headers;
+}
+
+/** A timeout that names what timed out, so logs say which limit to raise. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+/**
+ * `fetch` that gives up when the response headers have not arrived within `timeoutMs`. The
+ * returned `signal` aborts the body too; callers bound body reads with `readWithTimeout`.
+ */
+export async function fetchWithTimeout(
+  settings: HttpSettings,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  what: string,
+  outer?: AbortSignal,
+): Promise<{ response: Response; controller: AbortController }> {
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort();
+  outer?.addEventListener('abort', onOuterAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(new TimeoutError(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
+  try {
+    const response = await settings.fetch(url, { ...init, signal: controller.signal });
+    return { response, controller };
+  } catch (err) {
+    const reason = controller.signal.reason;
+    if (reason instanceof TimeoutError) throw reason;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+/** Reads a whole body as text, giving up (and aborting the request) after `timeoutMs`. */
+export async function readTextWithTimeout(
+  response: Response,
+  controller: AbortController,
+  timeoutMs: number,
+  what: string,
+): Promise<string> {
+  const timer = setTimeout(() => controller.abort(new TimeoutError(`${what} body timed out after ${timeoutMs} ms`)), timeoutMs);
+  try {
+    return await response.text();
+  } catch (err) {
+    const reason = controller.signal.reason;
+    if (reason instanceof TimeoutError) throw reason;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Joins a base URI and a path without doubling or dropping the slash between them. */
+export function joinUri(base: string, path: string): string {
+  return base.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`);
+}
