@@ -1,59 +1,150 @@
 /**
- * The client: synchronous evaluation over the data set it holds.
+ * The client: holds one data set, keeps it current the way its configuration says, and evaluates
+ * synchronously over it.
  */
-import { isContextError, toContext } from './context.js';
+import { buildAllFlagsState, invalidFlagsState, type LDFlagsState, type LDFlagsStateOptions } from './allFlagsState.js';
+import { makeConfig, type Config } from './config.js';
+import { secureModeHash } from './crypto/hmac.js';
+import { isContextError, toContext, type Context } from './context.js';
 import { DataSet } from './data/dataSet.js';
+import { KVLoader } from './data/kv.js';
+import { PersistentStoreLoader } from './data/persistentStore.js';
+import { PollingLoader } from './data/poll.js';
+import { PollingDataSource } from './data/pollingLoop.js';
+import { StreamingDataSource } from './data/streaming.js';
+import type { DataKind, DataLoader, DataSourceUpdates, LDDataSource } from './data/types.js';
 import { Evaluator, errorResult, type EvalResult } from './evaluation/evaluator.js';
 import { MalformedFlagError } from './evaluation/errors.js';
 import type { PreparedFlag } from './evaluation/prepare.js';
 import { errorReason } from './evaluation/reasons.js';
-import { basicLogger, type LDLogger } from './logging.js';
+import type { LDLogger } from './logging.js';
+import type { LDOptions } from './options.js';
 import type { LDContext, LDErrorKind, LDEvaluationDetail, LDFlagValue } from './types.js';
-import type { AllData } from './wire.js';
-
-export interface LDOptions {
-  /** Flags and segments to evaluate, as a `/sdk/latest-all` body: an object or its JSON text. */
-  payload?: string | AllData;
-  /** Where log lines go; defaults to `console` at level `info`. */
-  logger?: LDLogger;
-}
+import type { AllData, FlagData, SegmentData } from './wire.js';
 
 /** The value types of the typed calls; `undefined` means any JSON value. */
 type ValueType = 'boolean' | 'number' | 'string' | undefined;
 
+/** Where the client's flags come from. */
+export type LDDataSourceName =
+  | 'payload'
+  | 'poll'
+  | 'kv'
+  | 'store'
+  | 'stream'
+  | 'polling'
+  | 'custom'
+  | 'offline';
+
+/** What the client knows about the freshness of its flags. */
+export interface LDDataStatus {
+  readonly source: LDDataSourceName;
+  /** When the flags held were last loaded or confirmed unchanged (epoch ms); undefined before. */
+  readonly loadedAt: number | undefined;
+  /** The last load or refresh failure, cleared by the next success. */
+  readonly lastError: string | undefined;
+}
+
+export interface LDWaitOptions {
+  /** Seconds to wait before rejecting; default 5. */
+  timeout?: number;
+}
+
+function isLoader(source: LDDataSource | DataLoader): source is DataLoader {
+  return typeof (source as DataLoader).load === 'function';
+}
+
 export class LDClient {
+  protected readonly config: Config;
+  protected readonly logger: LDLogger;
   private data: DataSet | undefined;
   private evaluator: Evaluator | undefined;
-  private readonly logger: LDLogger;
-  private readonly ready: Promise<void>;
+  private readonly source: LDDataSourceName;
+  private readonly loader: DataLoader | undefined;
+  private readonly background: LDDataSource | undefined;
+  private backgroundStarted: Promise<void> | undefined;
+  private inFlight: Promise<void> | undefined;
+  private loadedAt: number | undefined;
+  /** When the loader was last tried, successful or not: failures also wait out the TTL. */
+  private checkedAt: number | undefined;
+  private lastError: string | undefined;
+  private closed = false;
 
   constructor(sdkKey: string, options: LDOptions = {}) {
-    if (typeof sdkKey !== 'string') throw new TypeError('sdkKey must be a string');
-    this.logger = options.logger ?? basicLogger();
-    if (options.payload !== undefined) {
+    this.config = makeConfig(sdkKey, options);
+    this.logger = this.config.logger;
+    const config = this.config;
+
+    if (config.payload !== undefined) {
+      this.source = 'payload';
       try {
-        this.setData(DataSet.fromPayload(options.payload));
-        this.ready = Promise.resolve();
+        this.setData(DataSet.fromPayload(config.payload, 'option "payload"'));
       } catch (err) {
-        const message = `option "payload" could not be loaded: ${(err as Error).message}`;
-        this.logger.error(message);
-        this.ready = Promise.reject(new Error(message));
-        this.ready.catch(() => {});
+        this.lastError = (err as Error).message;
+        this.logger.error(this.lastError);
       }
+    } else if (config.offline) {
+      this.source = 'offline';
+      this.setData(DataSet.empty());
+    } else if (config.dataSource !== undefined) {
+      this.source = 'custom';
+      if (isLoader(config.dataSource)) this.loader = config.dataSource;
+      else this.background = config.dataSource;
+    } else if (config.kvStore !== undefined) {
+      this.source = 'kv';
+      this.loader = new KVLoader(config.kvStore, config.kvKey as string);
+    } else if (config.useLdd) {
+      this.source = 'store';
+      this.loader = new PersistentStoreLoader(config.featureStore!);
+    } else if (config.stream) {
+      this.source = 'stream';
+      this.background = new StreamingDataSource({
+        http: config.http,
+        streamUri: config.streamUri,
+        initialReconnectDelayMs: config.initialReconnectDelayMs,
+        logger: this.logger,
+      });
+    } else if (config.pollIntervalMs !== undefined) {
+      this.source = 'polling';
+      this.background = new PollingDataSource(
+        new PollingLoader(config.http, config.baseUri),
+        config.pollIntervalMs,
+        this.logger,
+      );
     } else {
-      this.ready = Promise.reject(new Error('no flag data source was configured'));
-      this.ready.catch(() => {});
+      this.source = 'poll';
+      this.loader = new PollingLoader(config.http, config.baseUri);
+    }
+
+    if (this.background !== undefined && !config.offline) {
+      // Background sources are opted into by long-lived processes; they start right away.
+      this.backgroundStarted = this.background.start(this.updates());
+      this.backgroundStarted.catch((err: Error) => {
+        this.lastError = err.message;
+      });
     }
   }
 
-  private setData(data: DataSet): void {
-    this.data = data;
-    this.evaluator = new Evaluator(data);
-  }
-
-  /** Resolves once flag data is loaded; rejects with the reason when it cannot be. */
-  async waitForInitialization(): Promise<this> {
-    await this.ready;
+  /**
+   * Resolves once flag data is loaded. For on-demand sources (a poll, a KV entry, a store) this is
+   * also when data older than `cacheTtl` is refreshed: concurrent calls share one load, and a
+   * failed refresh keeps the data held. Rejects when there is no data within `timeout` seconds.
+   */
+  async waitForInitialization(options: LDWaitOptions = {}): Promise<this> {
+    const timeoutMs = Math.max(0, (options.timeout ?? 5) * 1000);
+    const work = this.ensureFresh();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`flag data was not loaded within ${timeoutMs / 1000} s (source: ${this.source})`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
     return this;
   }
 
@@ -62,15 +153,16 @@ export class LDClient {
     return this.data !== undefined;
   }
 
+  /** Where the flags come from, when they were loaded, and the last failure. */
+  dataStatus(): LDDataStatus {
+    return { source: this.source, loadedAt: this.loadedAt, lastError: this.lastError };
+  }
+
   variation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue {
     return this.evaluateDetail(key, context, defaultValue, undefined).value;
   }
 
-  variationDetail(
-    key: string,
-    context: LDContext,
-    defaultValue: LDFlagValue,
-  ): LDEvaluationDetail<LDFlagValue> {
+  variationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue> {
     return this.evaluateDetail(key, context, defaultValue, undefined);
   }
 
@@ -106,10 +198,118 @@ export class LDClient {
     return this.evaluateDetail(key, context, defaultValue, undefined);
   }
 
-  /** Stops whatever the client started. */
-  async close(): Promise<void> {
-    // Nothing runs in the background yet.
+  /**
+   * Every flag's value for one context, for bootstrapping a client-side SDK: `toJSON()` gives
+   * LaunchDarkly's bootstrap format. `$valid` is false before data is loaded or for an invalid context.
+   */
+  allFlagsState(context: LDContext, options: LDFlagsStateOptions = {}): LDFlagsState {
+    const data = this.data;
+    if (data === undefined) {
+      this.logger.warn('allFlagsState called before flag data was loaded; returning an empty state');
+      return invalidFlagsState();
+    }
+    const valid = this.validContext(context, '(all flags)');
+    if (valid === undefined) return invalidFlagsState();
+    return buildAllFlagsState(data, this.evaluator as Evaluator, valid, options);
   }
+
+  /**
+   * The hash a client-side SDK sends in secure mode: HMAC-SHA256 of the context's canonical key
+   * keyed with the SDK key, as hex. Resolves to undefined for an invalid context.
+   */
+  async secureModeHash(context: LDContext): Promise<string | undefined> {
+    const valid = this.validContext(context, '(secure mode hash)');
+    return valid === undefined ? undefined : secureModeHash(this.config.sdkKey, valid.canonicalKey);
+  }
+
+  /** Stops whatever the client started: the stream or polling loop. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.background?.close();
+  }
+
+  // --- data ---------------------------------------------------------------------------------
+
+  private ensureFresh(): Promise<void> {
+    if (this.loader !== undefined) {
+      const now = Date.now();
+      if (this.data !== undefined && this.checkedAt !== undefined && now - this.checkedAt < this.config.cacheTtlMs) {
+        return Promise.resolve();
+      }
+      if (this.inFlight === undefined) {
+        this.inFlight = this.refresh(this.loader).finally(() => {
+          this.inFlight = undefined;
+        });
+      }
+      return this.inFlight;
+    }
+    if (this.data !== undefined) return Promise.resolve();
+    if (this.backgroundStarted !== undefined) return this.backgroundStarted;
+    return Promise.reject(new Error(this.lastError ?? 'no flag data source was configured'));
+  }
+
+  private async refresh(loader: DataLoader): Promise<void> {
+    try {
+      const loaded = await loader.load();
+      if (loaded !== undefined) this.applyFull(loaded);
+      this.loadedAt = Date.now();
+      this.checkedAt = this.loadedAt;
+      this.lastError = undefined;
+    } catch (err) {
+      const message = `${loader.name} load failed: ${(err as Error).message}`;
+      this.checkedAt = Date.now();
+      this.lastError = message;
+      if (this.data === undefined) throw new Error(message);
+      const age = this.loadedAt === undefined ? 'unknown' : `${Math.round((Date.now() - this.loadedAt) / 1000)} s`;
+      this.logger.warn(`${message}; keeping the flags loaded before (age ${age})`);
+    }
+  }
+
+  private setData(data: DataSet): void {
+    this.data = data;
+    this.evaluator = new Evaluator(data);
+  }
+
+  private applyFull(data: AllData): void {
+    this.setData(DataSet.from(data));
+    this.persist(data);
+  }
+
+  private updates(): DataSourceUpdates {
+    return {
+      init: (data) => {
+        this.applyFull(data);
+        this.loadedAt = Date.now();
+        this.lastError = undefined;
+      },
+      upsert: (kind: DataKind, key: string, item: FlagData | SegmentData) => {
+        if (this.data === undefined) this.setData(DataSet.empty());
+        if (this.data!.upsert(kind, key, item)) this.persistItem(kind, key, item);
+      },
+    };
+  }
+
+  /** Writes through to a persistent store, so other processes (in daemon mode) can read it. */
+  private persist(data: AllData): void {
+    const store = this.config.featureStore;
+    if (store?.init === undefined || this.config.useLdd) return;
+    const serialise = (items: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(items).map(([k, v]) => [k, JSON.stringify(v)]));
+    store
+      .init({ flags: serialise(data.flags), segments: serialise(data.segments) })
+      .catch((err: Error) => this.logger.error(`could not write flags to the persistent store: ${err.message}`));
+  }
+
+  private persistItem(kind: DataKind, key: string, item: FlagData | SegmentData): void {
+    const store = this.config.featureStore;
+    if (store?.upsert === undefined || this.config.useLdd) return;
+    store
+      .upsert(kind, key, item.version, JSON.stringify(item))
+      .catch((err: Error) => this.logger.error(`could not write ${kind} "${key}" to the persistent store: ${err.message}`));
+  }
+
+  // --- evaluation ---------------------------------------------------------------------------
 
   private evaluateDetail(
     key: string,
@@ -131,11 +331,8 @@ export class LDClient {
   private evaluateRaw(key: string, input: LDContext): EvalResult {
     const data = this.data;
     if (data === undefined) return this.fail('CLIENT_NOT_READY', key);
-    const context = toContext(input);
-    if (isContextError(context)) {
-      this.logger.warn(`flag "${key}" evaluated with an invalid context: ${context.error}`);
-      return errorResult('USER_NOT_SPECIFIED');
-    }
+    const context = this.validContext(input, `flag "${key}"`);
+    if (context === undefined) return errorResult('USER_NOT_SPECIFIED');
     let flag: PreparedFlag | undefined;
     try {
       flag = data.flag(key);
@@ -152,17 +349,26 @@ export class LDClient {
     return evaluated;
   }
 
+  private validContext(input: LDContext, what: string): Context | undefined {
+    const context = toContext(input);
+    if (!isContextError(context)) return context;
+    this.logger.warn(`${what}: invalid context: ${context.error}`);
+    return undefined;
+  }
+
   private fail(kind: LDErrorKind, key: string): EvalResult {
-    this.logger.warn(
-      kind === 'CLIENT_NOT_READY'
-        ? `flag "${key}" evaluated before flag data was loaded; returning the default`
-        : `unknown flag "${key}"; returning the default`,
-    );
+    if (this.source !== 'offline') {
+      this.logger.warn(
+        kind === 'CLIENT_NOT_READY'
+          ? `flag "${key}" evaluated before flag data was loaded; returning the default`
+          : `unknown flag "${key}"; returning the default`,
+      );
+    }
     return errorResult(kind);
   }
 }
 
-/** Creates a client. With an inline `payload` it is ready at once. */
+/** Creates a client. With an inline `payload` it is ready at once; otherwise await `waitForInitialization()`. */
 export function init(sdkKey: string, options?: LDOptions): LDClient {
   return new LDClient(sdkKey, options);
 }

@@ -280,7 +280,9 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
   const wrapperVersion = values.wrapperVersion as string | undefined;
   const wrapper = wrapperName ? (wrapperVersion ? `${wrapperName}/${wrapperVersion}` : wrapperName) : undefined;
 
-  const fetchImpl = (values.fetch as typeof fetch | undefined) ?? globalThis.fetch?.bind(globalThis);
+  // Called as a plain function: some hosts reject a `fetch` invoked with another `this`.
+  const givenFetch = (values.fetch as typeof fetch | undefined) ?? globalThis.fetch;
+  const fetchImpl: typeof fetch = (input, init) => givenFetch(input, init);
   const connectTimeoutMs = seconds('connectTimeout') as number;
   const readTimeoutMs = seconds('readTimeout') as number;
 

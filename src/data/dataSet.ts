@@ -11,6 +11,8 @@ import {
   type PreparedSegment,
 } from '../evaluation/prepare.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
+import { parseAllData } from './parse.js';
+import type { DataKind } from './types.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -36,29 +38,26 @@ export class DataSet implements EvaluationData {
   private readonly preparedFlags = new Map<string, PreparedFlag | MalformedFlagError>();
   private readonly preparedSegments = new Map<string, PreparedSegment | MalformedFlagError>();
 
+  /** False while the item maps may be the caller's own objects: copied before the first write. */
+  private owned = false;
+
   private constructor(
-    private readonly flagItems: Items<FlagData>,
-    private readonly segmentItems: Items<SegmentData>,
+    private flagItems: Items<FlagData>,
+    private segmentItems: Items<SegmentData>,
   ) {}
 
   static empty(): DataSet {
     return new DataSet({}, {});
   }
 
-  /**
-   * A data set over a `/sdk/latest-all` body. Throws a descriptive TypeError when the body is not
-   * of that shape at all; individual broken items are only found, and reported, when evaluated.
-   */
-  static fromPayload(payload: unknown): DataSet {
-    const body = typeof payload === 'string' ? (JSON.parse(payload) as unknown) : payload;
-    if (!isRecord(body)) throw new TypeError('flag data must be a JSON object with "flags" and "segments"');
-    const flags = body.flags ?? {};
-    const segments = body.segments ?? {};
-    if (!isRecord(flags)) throw new TypeError('flag data "flags" must be an object keyed by flag key');
-    if (!isRecord(segments)) {
-      throw new TypeError('flag data "segments" must be an object keyed by segment key');
-    }
-    return new DataSet(flags as Items<FlagData>, segments as Items<SegmentData>);
+  /** A data set over a `/sdk/latest-all` body, held as it is (copied only before a change). */
+  static from(data: AllData): DataSet {
+    return new DataSet(data.flags, data.segments);
+  }
+
+  /** A data set over a body given as JSON text or an object; throws an Error saying what is wrong. */
+  static fromPayload(payload: unknown, what = 'flag data'): DataSet {
+    return DataSet.from(parseAllData(payload, what));
   }
 
   flag(key: string): PreparedFlag | undefined {
@@ -83,6 +82,33 @@ export class DataSet implements EvaluationData {
     }
     if (prepared instanceof MalformedFlagError) throw prepared;
     return prepared;
+  }
+
+  /**
+   * Applies one item from a stream or patch when its version is newer than the one held.
+   * Deleted items stay as tombstones so an older update cannot bring them back.
+   * Returns whether the item was applied.
+   */
+  upsert(kind: DataKind, key: string, item: FlagData | SegmentData): boolean {
+    if (!this.owned) {
+      this.flagItems = { ...this.flagItems };
+      this.segmentItems = { ...this.segmentItems };
+      this.owned = true;
+    }
+    const items: Items<FlagData | SegmentData> = kind === 'flags' ? this.flagItems : this.segmentItems;
+    const held = hasOwn.call(items, key) ? items[key] : undefined;
+    const heldVersion = isRecord(held) && typeof held.version === 'number' ? held.version : -1;
+    const version = isRecord(item) && typeof item.version === 'number' ? item.version : 0;
+    if (held !== undefined && version <= heldVersion) return false;
+    items[key] = item;
+    (kind === 'flags' ? this.preparedFlags : this.preparedSegments).delete(key);
+    return true;
+  }
+
+  /** The raw item held under `key`, tombstones included. */
+  item(kind: DataKind, key: string): FlagData | SegmentData | undefined {
+    const items: Items<FlagData | SegmentData> = kind === 'flags' ? this.flagItems : this.segmentItems;
+    return hasOwn.call(items, key) ? items[key] : undefined;
   }
 
   /** Keys of flags that are present and not deleted. */

@@ -1,0 +1,52 @@
+/**
+ * A background polling loop for long-lived processes: polls at a fixed interval and delivers each
+ * changed data set. Never started unless `pollInterval` is set.
+ */
+import { HttpStatusError, isRecoverableStatus } from '../http.js';
+import type { LDLogger } from '../logging.js';
+import type { PollingLoader } from './poll.js';
+import type { DataSourceUpdates, LDDataSource } from './types.js';
+
+export class PollingDataSource implements LDDataSource {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly abort = new AbortController();
+  private closed = false;
+
+  constructor(
+    private readonly loader: PollingLoader,
+    private readonly intervalMs: number,
+    private readonly logger: LDLogger,
+  ) {}
+
+  start(updates: DataSourceUpdates): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const poll = async (): Promise<void> => {
+        this.timer = undefined;
+        try {
+          const data = await this.loader.load(this.abort.signal);
+          if (this.closed) return;
+          if (data !== undefined) updates.init(data);
+          resolve();
+        } catch (err) {
+          if (this.closed) return;
+          if (err instanceof HttpStatusError && !isRecoverableStatus(err.status)) {
+            this.logger.error(`${err.message}; polling stopped for good`);
+            this.closed = true;
+            reject(err);
+            return;
+          }
+          this.logger.warn(`poll failed, will retry in ${this.intervalMs / 1000} s: ${(err as Error).message}`);
+        }
+        if (!this.closed) this.timer = setTimeout(poll, this.intervalMs);
+      };
+      void poll();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.abort.abort();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
