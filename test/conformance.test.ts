@@ -1,5 +1,5 @@
 // Runs every server-side evaluation case from LaunchDarkly's contract-test data through the
-// public API: an untyped call, a detail call and the typed call each case names.
+// public API: an untyped call, a detail call, the typed call each case names, and all-flags state.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ interface Case {
   valueType: 'bool' | 'int' | 'double' | 'string' | 'any';
   expected: { value: unknown; variationIndex: number | null; reason: Record<string, unknown> };
   requireCapability: string | null;
+  expectedAllFlagsValue?: unknown;
+  skipEvaluateAllFlags?: boolean;
 }
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'conformance');
@@ -71,6 +73,11 @@ describe('conformance: server-side evaluation', () => {
         expect(client.variation(c.flagKey, subject as never, c.defaultValue as never)).toEqual(
           c.expected.value,
         );
+        if (!c.skipEvaluateAllFlags) {
+          const state = client.allFlagsState(subject as never).toJSON() as Record<string, unknown>;
+          expect(state.$valid).toBe(true);
+          expect(state[c.flagKey] ?? null).toEqual(c.expectedAllFlagsValue ?? null);
+        }
       }
     });
   }

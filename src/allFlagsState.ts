@@ -1,0 +1,233 @@
+/**
+ * The all-flags state: every flag evaluated for one context, with the metadata a client-side SDK
+ * needs when it is bootstrapped from it (to send the same analytics events a server would).
+ */
+import type { Context } from './context.js';
+import type { DataSet } from './data/dataSet.js';
+import { MalformedFlagError } from './evaluation/errors.js';
+import type { Evaluator, PrerequisiteListener } from './evaluation/evaluator.js';
+import type { PreparedFlag } from './evaluation/prepare.js';
+import { errorReason } from './evaluation/reasons.js';
+import type { LDEvaluationReason, LDFlagValue } from './types.js';
+import type { FlagData } from './wire.js';
+
+export interface LDFlagsStateOptions {
+  /** Only flags made available to client-side SDKs that use the environment's client-side ID. */
+  clientSideOnly?: boolean;
+  /** Include each flag's evaluation reason. */
+  withReasons?: boolean;
+  /**
+   * Omit `version` and `reason` for flags that need no analytics detail: not tracked, not part
+   * of an experiment and not being debugged. Saves bandwidth; `variation` is always kept.
+   */
+  detailsOnlyForTrackedFlags?: boolean;
+}
+
+/**
+ * One flag's entry under `$flagsState`. Absent fields are omitted, never null; booleans appear
+ * only when true.
+ */
+export interface LDFlagMetadata {
+  /** The variation index; absent when the evaluation gave no variation. */
+  variation?: number;
+  /** The flag version; absent only under `detailsOnlyForTrackedFlags`. */
+  version?: number;
+  reason?: LDEvaluationReason;
+  trackEvents?: true;
+  /** The evaluation is part of an experiment: events must carry the reason. */
+  trackReason?: true;
+  debugEventsUntilDate?: number;
+  /** Keys of the flag's direct prerequisites that were evaluated, in order. */
+  prerequisites?: string[];
+}
+
+/**
+ * The bootstrap JSON, as LaunchDarkly's server SDKs emit it:
+ * `{ [flagKey]: value, $flagsState: { [flagKey]: LDFlagMetadata }, $valid: boolean }`.
+ */
+export interface LDFlagsStateJSON {
+  [flagKey: string]: LDFlagValue | Record<string, LDFlagMetadata>;
+  $flagsState: Record<string, LDFlagMetadata>;
+  $valid: boolean;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Plain assignment would treat a flag keyed `__proto__` as the prototype. */
+function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}
+
+export class LDFlagsState {
+  /** @internal Built by `buildAllFlagsState` or `invalidFlagsState`. */
+  constructor(
+    /** False when no flags could be evaluated: client not ready, or an invalid context. */
+    readonly valid: boolean,
+    private readonly values: Record<string, LDFlagValue>,
+    private readonly metadata: Record<string, LDFlagMetadata>,
+  ) {}
+
+  /** The flag's value (null when its evaluation gave none), or undefined if not in the state. */
+  getFlagValue(key: string): LDFlagValue | undefined {
+    return hasOwn.call(this.values, key) ? this.values[key] : undefined;
+  }
+
+  /** The reason, when the state holds one for the flag (see `withReasons`). */
+  getFlagReason(key: string): LDEvaluationReason | undefined {
+    return hasOwn.call(this.metadata, key) ? this.metadata[key].reason : undefined;
+  }
+
+  /** Every flag key and value. Shared with the state: treat it as read-only. */
+  allValues(): Record<string, LDFlagValue> {
+    return this.values;
+  }
+
+  toJSON(): LDFlagsStateJSON {
+    return { ...this.values, $flagsState: this.metadata, $valid: this.valid } as LDFlagsStateJSON;
+  }
+}
+
+/** The state returned when nothing could be evaluated: `$valid` false and no flags. */
+export function invalidFlagsState(): LDFlagsState {
+  return new LDFlagsState(false, {}, {});
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `clientSideAvailability.usingEnvironmentId`, or the older `clientSide` when the flag predates
+ * `clientSideAvailability` (LaunchDarkly's Go, Java and .NET SDKs read it that way).
+ */
+function availableToClientSide(raw: FlagData): boolean {
+  const availability: unknown = raw.clientSideAvailability;
+  if (isRecord(availability)) return availability.usingEnvironmentId === true;
+  return raw.clientSide === true;
+}
+
+function buildMetadata(
+  variation: number | undefined,
+  version: number,
+  reason: LDEvaluationReason,
+  trackEvents: boolean,
+  trackReason: boolean,
+  debugEventsUntilDate: number | undefined,
+  /** Non-empty, or undefined. */
+  prerequisites: string[] | undefined,
+  withReasons: boolean,
+  detailsOnlyForTrackedFlags: boolean,
+  now: number,
+): LDFlagMetadata {
+  const omitDetails =
+    detailsOnlyForTrackedFlags &&
+    !trackEvents &&
+    !trackReason &&
+    !(debugEventsUntilDate !== undefined && debugEventsUntilDate > now);
+  // Fields are added in the order LaunchDarkly's SDKs serialise them.
+  const meta: LDFlagMetadata = {};
+  if (variation !== undefined) meta.variation = variation;
+  if (!omitDetails) meta.version = version;
+  // An experiment's reason is needed for its events, so it is kept even without `withReasons`.
+  if (trackReason || (withReasons && !omitDetails)) meta.reason = reason;
+  if (trackEvents) meta.trackEvents = true;
+  if (trackReason) meta.trackReason = true;
+  if (debugEventsUntilDate !== undefined) meta.debugEventsUntilDate = debugEventsUntilDate;
+  if (prerequisites !== undefined) meta.prerequisites = prerequisites;
+  return meta;
+}
+
+/**
+ * Evaluates every flag in `data` for `context`. Never throws: a flag that cannot be evaluated is
+ * included with a null value and an ERROR reason, as LaunchDarkly's SDKs do.
+ */
+export function buildAllFlagsState(
+  data: DataSet,
+  evaluator: Evaluator,
+  context: Context,
+  options: LDFlagsStateOptions,
+  now: number = Date.now(),
+): LDFlagsState {
+  const clientSideOnly = options.clientSideOnly === true;
+  const withReasons = options.withReasons === true;
+  const detailsOnly = options.detailsOnlyForTrackedFlags === true;
+  const values: Record<string, LDFlagValue> = {};
+  const metadata: Record<string, LDFlagMetadata> = {};
+  const rawFlags = data.toJSON().flags;
+
+  // One listener for the whole walk; only the flag being evaluated's direct prerequisites count.
+  let current: PreparedFlag | undefined;
+  const collected: string[] = [];
+  const onPrerequisite: PrerequisiteListener = (prerequisite, prerequisiteOf) => {
+    if (prerequisiteOf === current && prerequisite.flag !== undefined) {
+      collected.push(prerequisite.flag.key);
+    }
+  };
+
+  const keys = data.flagKeys();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const raw = rawFlags[key];
+    // Filter on the raw item so server-only flags are never prepared.
+    if (clientSideOnly && !availableToClientSide(raw)) continue;
+
+    let flag: PreparedFlag | undefined;
+    let failure: LDEvaluationReason | undefined;
+    try {
+      flag = data.flag(key);
+    } catch (err) {
+      failure = errorReason(err instanceof MalformedFlagError ? 'MALFORMED_FLAG' : 'EXCEPTION');
+    }
+
+    if (flag !== undefined) {
+      current = flag;
+      collected.length = 0;
+      const result = evaluator.evaluate(flag, context, onPrerequisite);
+      current = undefined;
+      const trackReason = result.trackReason;
+      setOwn(values, key, result.value);
+      setOwn(
+        metadata,
+        key,
+        buildMetadata(
+          result.variationIndex,
+          flag.version,
+          result.reason,
+          flag.trackEvents || trackReason,
+          trackReason,
+          flag.debugEventsUntilDate,
+          collected.length > 0 ? collected.slice() : undefined,
+          withReasons,
+          detailsOnly,
+          now,
+        ),
+      );
+    } else if (failure !== undefined) {
+      // Could not be prepared: report it from the raw item, like any other failed evaluation.
+      const version = typeof raw.version === 'number' ? raw.version : 0;
+      const debugUntil = typeof raw.debugEventsUntilDate === 'number' ? raw.debugEventsUntilDate : undefined;
+      setOwn(values, key, null);
+      setOwn(
+        metadata,
+        key,
+        buildMetadata(
+          undefined,
+          version,
+          failure,
+          raw.trackEvents === true,
+          false,
+          debugUntil,
+          undefined,
+          withReasons,
+          detailsOnly,
+          now,
+        ),
+      );
+    }
+  }
+  return new LDFlagsState(true, values, metadata);
+}
