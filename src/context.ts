@@ -39,8 +39,28 @@ export class SingleContext {
     readonly legacy: boolean,
   ) {}
 
+  readonly isMulti = false;
+  private members: readonly SingleContext[] | undefined;
+
   get anonymous(): boolean {
     return this.attributes.anonymous === true;
+  }
+
+  /** This context as the only member: the shape multi-kind contexts share. */
+  get contexts(): readonly SingleContext[] {
+    return (this.members ??= [this]);
+  }
+
+  forKind(kind: string): SingleContext | undefined {
+    return kind === this.kind ? this : undefined;
+  }
+
+  /**
+   * The key LaunchDarkly uses to identify a context across kinds: the bare key for a user,
+   * `kind:key` otherwise (and multi-kind members joined in kind order).
+   */
+  get canonicalKey(): string {
+    return this.kind === 'user' ? this.key : `${this.kind}:${escapeKeyPart(this.key)}`;
   }
 
   /** The value at `ref`, or undefined when absent. `ref` must be valid. */
@@ -77,27 +97,12 @@ export class SingleContext {
   }
 }
 
-/** A validated context: one or more kinds, at most one of each. */
-export class Context {
-  private constructor(
-    /** `multi` for a multi-kind context, else the single kind. */
-    readonly kind: string,
-    readonly contexts: readonly SingleContext[],
-  ) {}
+/** A context of two or more kinds, members sorted by kind. */
+export class MultiContext {
+  readonly kind = 'multi';
+  readonly isMulti = true;
 
-  static single(context: SingleContext): Context {
-    return new Context(context.kind, [context]);
-  }
-
-  static multi(contexts: SingleContext[]): Context {
-    if (contexts.length === 1) return Context.single(contexts[0]);
-    contexts.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
-    return new Context('multi', contexts);
-  }
-
-  get isMulti(): boolean {
-    return this.kind === 'multi';
-  }
+  constructor(readonly contexts: readonly SingleContext[]) {}
 
   /** The member of the given kind, if any. */
   forKind(kind: string): SingleContext | undefined {
@@ -106,16 +111,25 @@ export class Context {
     return undefined;
   }
 
-  /**
-   * The key LaunchDarkly uses to identify this context across kinds: the bare key for a user,
-   * `kind:key` otherwise, with multi-kind members joined in kind order.
-   */
   get canonicalKey(): string {
-    const contexts = this.contexts;
-    if (contexts.length === 1 && contexts[0].kind === 'user') return contexts[0].key;
-    return contexts.map((c) => `${c.kind}:${escapeKeyPart(c.key)}`).join(':');
+    return this.contexts.map((c) => `${c.kind}:${escapeKeyPart(c.key)}`).join(':');
   }
 }
+
+/**
+ * A validated context: one or more kinds, at most one of each. A single-kind context is its own
+ * only member, so the common case costs one small object per call.
+ */
+export type Context = SingleContext | MultiContext;
+
+export const Context = {
+  /** A context from members; one member is returned as it is. */
+  multi(contexts: SingleContext[]): Context {
+    if (contexts.length === 1) return contexts[0];
+    contexts.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+    return new MultiContext(contexts);
+  },
+};
 
 function escapeKeyPart(key: string): string {
   return key.replace(/%/g, '%25').replace(/:/g, '%3A');
@@ -124,8 +138,17 @@ function escapeKeyPart(key: string): string {
 /** The outcome of validating a caller's context: the context, or why it was refused. */
 export type ContextResult = Context | { error: string };
 
+/** Kinds seen so far and whether they are valid: a handful per process, so worth remembering. */
+const kindValidity = new Map<string, boolean>([['user', true]]);
+
 function validKind(kind: unknown): kind is string {
-  return typeof kind === 'string' && kind !== 'kind' && KIND_PATTERN.test(kind);
+  if (typeof kind !== 'string') return false;
+  let valid = kindValidity.get(kind);
+  if (valid === undefined) {
+    valid = kind !== 'kind' && KIND_PATTERN.test(kind);
+    if (kindValidity.size < 1000) kindValidity.set(kind, valid);
+  }
+  return valid;
 }
 
 function singleFrom(kind: string, value: unknown, where: string): SingleContext | string {
@@ -137,14 +160,13 @@ function singleFrom(kind: string, value: unknown, where: string): SingleContext 
 
 /** Validates a context, multi-kind context or older user object without throwing. */
 export function toContext(input: unknown): ContextResult {
-  if (input instanceof Context) return input;
   if (!isObject(input)) return { error: 'context must be an object' };
   const kind = input.kind;
   if (kind === undefined) {
     // The older user object: no kind, custom attributes nested, an empty key allowed.
     const key = input.key;
     if (typeof key !== 'string') return { error: 'user needs a string "key"' };
-    return Context.single(new SingleContext('user', key, input, true));
+    return new SingleContext('user', key, input, true);
   }
   if (kind === 'multi') {
     const members: SingleContext[] = [];
@@ -162,10 +184,10 @@ export function toContext(input: unknown): ContextResult {
   }
   if (!validKind(kind)) return { error: `context kind ${JSON.stringify(kind)} is not valid` };
   const single = singleFrom(kind, input, 'context');
-  return typeof single === 'string' ? { error: single } : Context.single(single);
+  return typeof single === 'string' ? { error: single } : single;
 }
 
 export function isContextError(result: ContextResult): result is { error: string } {
-  return !(result instanceof Context);
+  return !(result instanceof SingleContext || result instanceof MultiContext);
 }
 
