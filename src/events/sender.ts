@@ -2,15 +2,28 @@
  * Delivery of analytics event payloads. The default sender posts to LaunchDarkly's bulk endpoint;
  * a custom one can be plugged in through the `eventSender` option.
  */
+import {
+  fetchWithTimeout,
+  isRecoverableStatus,
+  joinUri,
+  readTextWithTimeout,
+  requestHeaders,
+  type HttpSettings,
+} from '../http.js';
 
 /** How one delivery attempt ended. */
 export interface EventSendResult {
-  /** `success` (2xx), `retry` (network error, 5xx, 400, 408, 429) or `stop` (any other 4xx). */
-  readonly outcome: 'success' | 'retry' | 'stop';
+  /**
+   * `success` (2xx), `retry` (network error, timeout, 5xx, 400, 408, 429), `drop` (413: this
+   * payload is refused, later ones may not be) or `stop` (any other 4xx, e.g. a bad SDK key).
+   */
+  readonly outcome: 'success' | 'retry' | 'drop' | 'stop';
   /** The HTTP status, when there was a response. */
   readonly status?: number;
   /** The server's `Date` header in epoch milliseconds, when present. */
   readonly serverTime?: number;
+  /** What went wrong, for logs. */
+  readonly error?: string;
 }
 
 export interface LDEventSender {
@@ -19,4 +32,89 @@ export interface LDEventSender {
    * server can drop a duplicate. Resolves with the outcome; never rejects.
    */
   sendEvents(payload: string, payloadId: string): Promise<EventSendResult>;
+}
+
+/** The outcome LaunchDarkly's event service means by an HTTP status. */
+export function outcomeForStatus(status: number): EventSendResult['outcome'] {
+  if (status >= 200 && status < 300) return 'success';
+  if (status === 413) return 'drop';
+  return isRecoverableStatus(status) ? 'retry' : 'stop';
+}
+
+export interface DefaultEventSenderOptions {
+  /** Compress payloads with gzip (`Content-Encoding: gzip`) where `CompressionStream` exists. */
+  gzip?: boolean;
+}
+
+async function gzipText(text: string): Promise<ArrayBuffer> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Response(stream).arrayBuffer();
+}
+
+/** An error's message, with its cause's (fetch reports "fetch failed" and puts the reason there). */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: unknown }).cause;
+  return cause instanceof Error && cause.message !== err.message ? `${err.message}: ${cause.message}` : err.message;
+}
+
+/** Posts payloads to `{eventsUri}/bulk`, each attempt bounded by the connect and read timeouts. */
+export class DefaultEventSender implements LDEventSender {
+  private readonly uri: string;
+  private readonly gzip: boolean;
+
+  constructor(
+    private readonly http: HttpSettings,
+    eventsUri: string,
+    options: DefaultEventSenderOptions = {},
+  ) {
+    this.uri = joinUri(eventsUri, '/bulk');
+    this.gzip = options.gzip === true && typeof CompressionStream === 'function';
+  }
+
+  async sendEvents(payload: string, payloadId: string): Promise<EventSendResult> {
+    const http = this.http;
+    const started = Date.now();
+    const budgetMs = http.connectTimeoutMs + http.readTimeoutMs;
+    try {
+      const headers = requestHeaders(http, {
+        'Content-Type': 'application/json',
+        'X-LaunchDarkly-Event-Schema': '4',
+        'X-LaunchDarkly-Payload-ID': payloadId,
+      });
+      let body: string | ArrayBuffer = payload;
+      if (this.gzip) {
+        try {
+          body = await gzipText(payload);
+          headers['Content-Encoding'] = 'gzip';
+        } catch {
+          // Sent uncompressed: a larger request beats a lost one.
+        }
+      }
+      const { response, controller } = await fetchWithTimeout(
+        http,
+        this.uri,
+        { method: 'POST', headers, body },
+        budgetMs,
+        'event delivery',
+      );
+      const date = response.headers.get('date');
+      const parsed = date === null ? NaN : Date.parse(date);
+      const serverTime = Number.isFinite(parsed) ? parsed : undefined;
+      // Reading the (normally empty) body lets the connection be reused and frees it on hosts
+      // that complain about unread bodies; its content does not matter.
+      try {
+        await readTextWithTimeout(response, controller, Math.max(1, budgetMs - (Date.now() - started)), 'event delivery');
+      } catch {
+        // The status is already known.
+      }
+      const status = response.status;
+      const outcome = outcomeForStatus(status);
+      return outcome === 'success'
+        ? { outcome, status, serverTime }
+        : { outcome, status, serverTime, error: `HTTP ${status}` };
+    } catch (err) {
+      return { outcome: 'retry', error: describeError(err) };
+    }
+  }
 }
