@@ -13,10 +13,10 @@ import { PollingLoader } from './data/poll.js';
 import { PollingDataSource } from './data/pollingLoop.js';
 import { StreamingDataSource } from './data/streaming.js';
 import type { DataKind, DataLoader, DataSourceUpdates, LDDataSource } from './data/types.js';
-import { Evaluator, errorResult, type EvalResult } from './evaluation/evaluator.js';
+import { Evaluator, errorResult, type EvalResult, type PrerequisiteListener } from './evaluation/evaluator.js';
+import { EventProcessor } from './events/processor.js';
 import { MalformedFlagError } from './evaluation/errors.js';
 import type { PreparedFlag } from './evaluation/prepare.js';
-import { errorReason } from './evaluation/reasons.js';
 import type { LDLogger } from './logging.js';
 import type { LDOptions } from './options.js';
 import type { LDContext, LDErrorKind, LDEvaluationDetail, LDFlagValue } from './types.js';
@@ -69,6 +69,11 @@ export class LDClient {
   private checkedAt: number | undefined;
   private lastError: string | undefined;
   private closed = false;
+  /** Absent when events are off: the evaluation path then does no event work at all. */
+  private readonly events: EventProcessor | undefined;
+  /** The context of the evaluation in progress, for recording its prerequisites. */
+  private evaluatingFor: Context | undefined;
+  private readonly onPrerequisite: PrerequisiteListener | undefined;
 
   constructor(sdkKey: string, options: LDOptions = {}) {
     this.config = makeConfig(sdkKey, options);
@@ -116,6 +121,17 @@ export class LDClient {
       this.loader = new PollingLoader(config.http, config.baseUri);
     }
 
+    if (config.sendEvents) {
+      const events = new EventProcessor(config);
+      this.events = events;
+      this.onPrerequisite = (result, prerequisiteOf) => {
+        const context = this.evaluatingFor;
+        if (context !== undefined && result.flag !== undefined) {
+          events.recordEvaluation(result.flag.key, context, result, null, false, prerequisiteOf);
+        }
+      };
+    }
+
     if (this.background !== undefined && !config.offline) {
       // Background sources are opted into by long-lived processes; they start right away.
       this.backgroundStarted = this.background.start(this.updates());
@@ -159,43 +175,43 @@ export class LDClient {
   }
 
   variation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue {
-    return this.evaluateDetail(key, context, defaultValue, undefined).value;
+    return this.evaluateDetail(key, context, defaultValue, undefined, false).value;
   }
 
   variationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue> {
-    return this.evaluateDetail(key, context, defaultValue, undefined);
+    return this.evaluateDetail(key, context, defaultValue, undefined, true);
   }
 
   boolVariation(key: string, context: LDContext, defaultValue: boolean): boolean {
-    return this.evaluateDetail(key, context, defaultValue, 'boolean').value as boolean;
+    return this.evaluateDetail(key, context, defaultValue, 'boolean', false).value as boolean;
   }
 
   boolVariationDetail(key: string, context: LDContext, defaultValue: boolean): LDEvaluationDetail<boolean> {
-    return this.evaluateDetail(key, context, defaultValue, 'boolean') as LDEvaluationDetail<boolean>;
+    return this.evaluateDetail(key, context, defaultValue, 'boolean', true) as LDEvaluationDetail<boolean>;
   }
 
   numberVariation(key: string, context: LDContext, defaultValue: number): number {
-    return this.evaluateDetail(key, context, defaultValue, 'number').value as number;
+    return this.evaluateDetail(key, context, defaultValue, 'number', false).value as number;
   }
 
   numberVariationDetail(key: string, context: LDContext, defaultValue: number): LDEvaluationDetail<number> {
-    return this.evaluateDetail(key, context, defaultValue, 'number') as LDEvaluationDetail<number>;
+    return this.evaluateDetail(key, context, defaultValue, 'number', true) as LDEvaluationDetail<number>;
   }
 
   stringVariation(key: string, context: LDContext, defaultValue: string): string {
-    return this.evaluateDetail(key, context, defaultValue, 'string').value as string;
+    return this.evaluateDetail(key, context, defaultValue, 'string', false).value as string;
   }
 
   stringVariationDetail(key: string, context: LDContext, defaultValue: string): LDEvaluationDetail<string> {
-    return this.evaluateDetail(key, context, defaultValue, 'string') as LDEvaluationDetail<string>;
+    return this.evaluateDetail(key, context, defaultValue, 'string', true) as LDEvaluationDetail<string>;
   }
 
   jsonVariation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue {
-    return this.evaluateDetail(key, context, defaultValue, undefined).value;
+    return this.evaluateDetail(key, context, defaultValue, undefined, false).value;
   }
 
   jsonVariationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue> {
-    return this.evaluateDetail(key, context, defaultValue, undefined);
+    return this.evaluateDetail(key, context, defaultValue, undefined, true);
   }
 
   /**
@@ -222,11 +238,49 @@ export class LDClient {
     return valid === undefined ? undefined : secureModeHash(this.config.sdkKey, valid.canonicalKey);
   }
 
-  /** Stops whatever the client started: the stream or polling loop. */
+  /**
+   * Records a custom event, e.g. a conversion for an experiment metric. `metricValue` is the
+   * numeric value of a numeric metric.
+   */
+  track(key: string, context: LDContext, data?: LDFlagValue, metricValue?: number): void {
+    const valid = this.validContext(context, `track "${key}"`);
+    if (valid === undefined || this.events === undefined) return;
+    if (typeof key !== 'string' || key === '') {
+      this.logger.warn(`track: the event key must be a non-empty string, got ${JSON.stringify(key)}`);
+      return;
+    }
+    if (metricValue !== undefined && (typeof metricValue !== 'number' || !Number.isFinite(metricValue))) {
+      this.logger.warn(`track "${key}": metricValue must be a finite number; it is left out`);
+      metricValue = undefined;
+    }
+    this.events.recordCustom(key, valid, data, metricValue);
+  }
+
+  /** Reports a context to LaunchDarkly, so it appears on the Contexts page. */
+  identify(context: LDContext): void {
+    const valid = this.validContext(context, 'identify');
+    if (valid !== undefined) this.events?.recordIdentify(valid);
+  }
+
+  /**
+   * Sends the analytics events held. Settles when they are delivered or given up (a failure is
+   * logged, never thrown); hand it to `waitUntil` in serverless hosts.
+   */
+  flush(): Promise<void> {
+    return this.events?.flush() ?? Promise.resolve();
+  }
+
+  /** Events dropped because the queue was at `capacity`. */
+  droppedEvents(): number {
+    return this.events?.droppedEvents ?? 0;
+  }
+
+  /** Flushes events and stops whatever the client started: the stream or polling loop. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.background?.close();
+    await this.events?.close();
   }
 
   // --- data ---------------------------------------------------------------------------------
@@ -316,23 +370,23 @@ export class LDClient {
     input: LDContext,
     defaultValue: LDFlagValue,
     type: ValueType,
+    withReason: boolean,
   ): LDEvaluationDetail {
-    const evaluated = this.evaluateRaw(key, input);
+    const context = this.validContext(input, `flag "${key}"`);
+    let evaluated = context === undefined ? errorResult('USER_NOT_SPECIFIED') : this.evaluateFor(key, context);
     const value = evaluated.value;
-    if (value === null) {
-      return { value: defaultValue, variationIndex: undefined, reason: evaluated.reason };
+    if (value !== null && type !== undefined && typeof value !== type) {
+      evaluated = errorResult('WRONG_TYPE', evaluated.flag);
     }
-    if (type !== undefined && typeof value !== type) {
-      return { value: defaultValue, variationIndex: undefined, reason: errorReason('WRONG_TYPE') };
-    }
-    return { value, variationIndex: evaluated.variationIndex, reason: evaluated.reason };
+    if (context !== undefined) this.events?.recordEvaluation(key, context, evaluated, defaultValue, withReason);
+    return evaluated.value === null
+      ? { value: defaultValue, variationIndex: undefined, reason: evaluated.reason }
+      : { value: evaluated.value, variationIndex: evaluated.variationIndex, reason: evaluated.reason };
   }
 
-  private evaluateRaw(key: string, input: LDContext): EvalResult {
+  private evaluateFor(key: string, context: Context): EvalResult {
     const data = this.data;
     if (data === undefined) return this.fail('CLIENT_NOT_READY', key);
-    const context = this.validContext(input, `flag "${key}"`);
-    if (context === undefined) return errorResult('USER_NOT_SPECIFIED');
     let flag: PreparedFlag | undefined;
     try {
       flag = data.flag(key);
@@ -342,7 +396,8 @@ export class LDClient {
       return errorResult('MALFORMED_FLAG');
     }
     if (flag === undefined) return this.fail('FLAG_NOT_FOUND', key);
-    const evaluated = (this.evaluator as Evaluator).evaluate(flag, context);
+    this.evaluatingFor = context;
+    const evaluated = (this.evaluator as Evaluator).evaluate(flag, context, this.onPrerequisite);
     if (evaluated.reason.kind === 'ERROR') {
       this.logger.error(`flag "${flag.key}" could not be evaluated: ${evaluated.reason.errorKind}`);
     }
