@@ -10,9 +10,7 @@ import { DataSet } from './data/dataSet.js';
 import { KVLoader } from './data/kv.js';
 import { PersistentStoreLoader } from './data/persistentStore.js';
 import { PollingLoader } from './data/poll.js';
-import { PollingDataSource } from './data/pollingLoop.js';
-import { StreamingDataSource } from './data/streaming.js';
-import type { DataKind, DataLoader, DataSourceUpdates, LDDataSource } from './data/types.js';
+import type { BackgroundSources, DataKind, DataLoader, DataSourceUpdates, LDDataSource } from './data/types.js';
 import { Evaluator, errorResult, type EvalResult, type PrerequisiteListener } from './evaluation/evaluator.js';
 import { EventProcessor } from './events/processor.js';
 import { MalformedFlagError } from './evaluation/errors.js';
@@ -75,7 +73,11 @@ export class LDClient {
   private evaluatingFor: Context | undefined;
   private readonly onPrerequisite: PrerequisiteListener | undefined;
 
-  constructor(sdkKey: string, options: LDOptions = {}) {
+  /**
+   * @param backgroundSources streaming and the polling loop, for long-lived processes; the edge
+   * entry points leave them out to keep their bundles small.
+   */
+  constructor(sdkKey: string, options: LDOptions = {}, backgroundSources?: BackgroundSources) {
     this.config = makeConfig(sdkKey, options);
     this.logger = this.config.logger;
     const config = this.config;
@@ -101,22 +103,19 @@ export class LDClient {
     } else if (config.useLdd) {
       this.source = 'store';
       this.loader = new PersistentStoreLoader(config.featureStore!);
-    } else if (config.stream) {
+    } else if (config.stream && backgroundSources !== undefined) {
       this.source = 'stream';
-      this.background = new StreamingDataSource({
-        http: config.http,
-        streamUri: config.streamUri,
-        initialReconnectDelayMs: config.initialReconnectDelayMs,
-        logger: this.logger,
-      });
-    } else if (config.pollIntervalMs !== undefined) {
+      this.background = backgroundSources.streaming(config);
+    } else if (config.pollIntervalMs !== undefined && backgroundSources !== undefined) {
       this.source = 'polling';
-      this.background = new PollingDataSource(
-        new PollingLoader(config.http, config.baseUri),
-        config.pollIntervalMs,
-        this.logger,
-      );
+      this.background = backgroundSources.polling(config);
     } else {
+      if (config.stream || config.pollIntervalMs !== undefined) {
+        this.logger.warn(
+          'options "stream" and "pollInterval" need a long-lived process and are left out of this entry point ' +
+            '(use "ldedge" or "ldedge/node"); flags are polled on demand instead',
+        );
+      }
       this.source = 'poll';
       this.loader = new PollingLoader(config.http, config.baseUri);
     }
@@ -423,7 +422,4 @@ export class LDClient {
   }
 }
 
-/** Creates a client. With an inline `payload` it is ready at once; otherwise await `waitForInitialization()`. */
-export function init(sdkKey: string, options?: LDOptions): LDClient {
-  return new LDClient(sdkKey, options);
-}
+

@@ -1,33 +1,54 @@
-/** ldedge: LaunchDarkly-compatible flag evaluation for edge and serverless runtimes. */
+/**
+ * ldedge: LaunchDarkly-compatible flag evaluation for edge and serverless runtimes. This entry
+ * point has everything, streaming and background polling included.
+ */
+import { LDClient } from './client.js';
+import { backgroundSources } from './data/background.js';
+import type { LDOptions } from './options.js';
+
+/**
+ * Creates a client. With an inline `payload` it is ready at once; otherwise await
+ * `waitForInitialization()` before evaluating.
+ */
+export function init(sdkKey: string, options?: LDOptions): LDClient {
+  return new LDClient(sdkKey, options, backgroundSources);
+}
+
 export {
-  init,
   LDClient,
+  basicLogger,
+  type AllData,
+  type DataKind,
+  type DataLoader,
+  type DataSourceUpdates,
+  type EventSendResult,
+  type FlagData,
+  type KVStore,
+  type LDApplicationInfo,
+  type LDContext,
+  type LDContextMeta,
+  type LDDataSource,
   type LDDataSourceName,
   type LDDataStatus,
+  type LDErrorKind,
+  type LDEvaluationDetail,
+  type LDEvaluationReason,
+  type LDEventSender,
+  type LDFlagMetadata,
+  type LDFlagsState,
+  type LDFlagsStateJSON,
+  type LDFlagsStateOptions,
+  type LDFlagValue,
+  type LDJsonValue,
+  type LDLogger,
+  type LDLogLevel,
+  type LDMultiKindContext,
+  type LDOptions,
+  type LDSingleKindContext,
+  type LDUser,
   type LDWaitOptions,
-} from './client.js';
-export type {
-  LDFlagMetadata,
-  LDFlagsState,
-  LDFlagsStateJSON,
-  LDFlagsStateOptions,
-} from './allFlagsState.js';
-export type { LDApplicationInfo, LDOptions } from './options.js';
-export { basicLogger, type LDLogger, type LDLogLevel } from './logging.js';
-export type { DataKind, DataLoader, DataSourceUpdates, KVStore, LDDataSource } from './data/types.js';
+  type PersistentDataStore,
+  type SegmentData,
+} from './core.js';
 export { TestData, FlagBuilder, RuleBuilder, type VariationRef } from './data/testData.js';
-export { InMemoryPersistentStore, type PersistentDataStore } from './data/persistentStore.js';
-export type { EventSendResult, LDEventSender } from './events/sender.js';
-export type {
-  LDContext,
-  LDContextMeta,
-  LDErrorKind,
-  LDEvaluationDetail,
-  LDEvaluationReason,
-  LDFlagValue,
-  LDJsonValue,
-  LDMultiKindContext,
-  LDSingleKindContext,
-  LDUser,
-} from './types.js';
-export type { AllData, FlagData, SegmentData } from './wire.js';
+export { InMemoryPersistentStore } from './data/persistentStore.js';

@@ -196,23 +196,33 @@ describe('event delivery faults', () => {
     expect(events[1].features?.f.counters[0].count).toBe(50);
   });
 
-  it('concurrent flushes never send an event twice, and each waits for deliveries under way', async () => {
+  it('concurrent flushes never send an event twice, and each waits only for its own payloads', async () => {
     ld.events.delayMs = 40;
     const ep = processor({ eventBatchSize: 7 });
     for (let i = 0; i < 20; i++) ep.recordCustom('c', user, { i }, undefined);
     const first = ep.flush();
     for (let i = 20; i < 30; i++) ep.recordCustom('c', user, { i }, undefined);
     const second = ep.flush();
-    const third = ep.flush();
-    await third;
-    // The third flush had nothing of its own, yet settles only once the others' payloads are in.
+    // The third flush has nothing of its own: it settles at once, without waiting on payloads
+    // another caller (in workerd, another request) sent.
+    await ep.flush();
+    expect(ld.events.payloads).toHaveLength(0);
+    await Promise.all([first, second]);
     const seen = (ld.events.bulk.flat() as { kind: string; data?: { i: number } }[]).filter((e) => e.kind === 'custom');
     expect(seen.map((e) => e.data?.i).sort((a, b) => (a ?? 0) - (b ?? 0))).toStrictEqual(
       Array.from({ length: 30 }, (_, i) => i),
     );
-    await Promise.all([first, second]);
     expect(ld.events.payloads).toHaveLength(5); // 21 events in 3 payloads, then 10 in 2
     expect(new Set(ids()).size).toBe(5);
+  });
+
+  it('close() waits for every delivery under way', async () => {
+    ld.events.delayMs = 40;
+    const ep = processor();
+    ep.recordCustom('c', user, { i: 1 }, undefined);
+    void ep.flush();
+    await ep.close();
+    expect(ld.events.payloads).toHaveLength(1);
   });
 
   it('concurrent flushes while a payload is being retried still deliver everything once', async () => {

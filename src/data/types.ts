@@ -1,6 +1,7 @@
 /**
  * The interfaces between the client and where its flag data comes from.
  */
+import type { Config } from '../config.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
 
 export type DataKind = 'flags' | 'segments';
@@ -44,4 +45,10 @@ export interface DataLoader {
  */
 export interface KVStore {
   get(key: string): unknown;
+}
+
+/** Factories for the background sources, which only long-lived processes need. */
+export interface BackgroundSources {
+  streaming(config: Config): LDDataSource;
+  polling(config: Config): LDDataSource;
 }

@@ -222,6 +222,9 @@ export class EventProcessor {
     this.queue = [];
     const summary = this.summarizer.take();
     if (summary !== undefined) events.push(summary as unknown as OutputEvent);
+    // A flush waits only for the payloads it sent itself: in workerd a request must not wait
+    // on I/O another request started. close() waits for everything.
+    const own: Promise<void>[] = [];
     for (let i = 0; i < events.length; i += this.batchSize) {
       const batch = i === 0 && events.length <= this.batchSize ? events : events.slice(i, i + this.batchSize);
       const delivery: Promise<void> = this.deliver(batch)
@@ -230,12 +233,14 @@ export class EventProcessor {
           this.inFlight.delete(delivery);
         });
       this.inFlight.add(delivery);
+      own.push(delivery);
     }
-    if (this.inFlight.size === 0) return Promise.resolve();
-    return Promise.all(this.inFlight).then(
-      () => undefined,
-      () => undefined,
-    );
+    return own.length === 0 ? Promise.resolve() : Promise.all(own).then(() => undefined);
+  }
+
+  /** Settles when every delivery under way, whoever started it, has ended. */
+  private settleAll(): Promise<void> {
+    return Promise.all(this.inFlight).then(() => undefined);
   }
 
   /** Flushes, then stops the periodic flush; events recorded after this are ignored. */
@@ -243,7 +248,7 @@ export class EventProcessor {
     if (this.closing === undefined) {
       this.closed = true;
       this.cancelTimer();
-      this.closing = this.flush();
+      this.closing = this.flush().then(() => this.settleAll());
     }
     return this.closing;
   }
