@@ -13,6 +13,7 @@ import { PollingLoader } from './data/poll.js';
 import type { BackgroundSources, DataKind, DataLoader, DataSourceUpdates, LDDataSource } from './data/types.js';
 import { Evaluator, errorResult, type EvalResult, type PrerequisiteListener } from './evaluation/evaluator.js';
 import { EventProcessor } from './events/processor.js';
+import { HookRunner } from './hooks.js';
 import { MalformedFlagError } from './evaluation/errors.js';
 import type { PreparedFlag } from './evaluation/prepare.js';
 import type { LDLogger } from './logging.js';
@@ -72,6 +73,10 @@ export class LDClient {
   /** The context of the evaluation in progress, for recording its prerequisites. */
   private evaluatingFor: Context | undefined;
   private readonly onPrerequisite: PrerequisiteListener | undefined;
+  /** Absent without hooks: evaluations then skip hook work entirely. */
+  private readonly hooks: HookRunner | undefined;
+  /** The LaunchDarkly environment of the flags held, when the service said. */
+  private environmentId: string | undefined;
 
   /**
    * @param backgroundSources streaming and the polling loop, for long-lived processes; the edge
@@ -117,8 +122,10 @@ export class LDClient {
         );
       }
       this.source = 'poll';
-      this.loader = new PollingLoader(config.http, config.baseUri);
+      this.loader = new PollingLoader(config.http, config.baseUri, config.payloadFilterKey);
     }
+
+    if (config.hooks.length > 0) this.hooks = new HookRunner(config.hooks, this.logger);
 
     if (config.sendEvents) {
       const events = new EventProcessor(config);
@@ -174,43 +181,46 @@ export class LDClient {
   }
 
   variation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue {
-    return this.evaluateDetail(key, context, defaultValue, undefined, false).value;
+    return this.evaluateDetail(key, context, defaultValue, undefined, false, 'LDClient.variation').value;
   }
 
   variationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue> {
-    return this.evaluateDetail(key, context, defaultValue, undefined, true);
+    return this.evaluateDetail(key, context, defaultValue, undefined, true, 'LDClient.variationDetail');
   }
 
   boolVariation(key: string, context: LDContext, defaultValue: boolean): boolean {
-    return this.evaluateDetail(key, context, defaultValue, 'boolean', false).value as boolean;
+    return this.evaluateDetail(key, context, defaultValue, 'boolean', false, 'LDClient.boolVariation').value as boolean;
   }
 
   boolVariationDetail(key: string, context: LDContext, defaultValue: boolean): LDEvaluationDetail<boolean> {
-    return this.evaluateDetail(key, context, defaultValue, 'boolean', true) as LDEvaluationDetail<boolean>;
+    return this.evaluateDetail(key, context, defaultValue, 'boolean', true, 'LDClient.boolVariationDetail') as
+      LDEvaluationDetail<boolean>;
   }
 
   numberVariation(key: string, context: LDContext, defaultValue: number): number {
-    return this.evaluateDetail(key, context, defaultValue, 'number', false).value as number;
+    return this.evaluateDetail(key, context, defaultValue, 'number', false, 'LDClient.numberVariation').value as number;
   }
 
   numberVariationDetail(key: string, context: LDContext, defaultValue: number): LDEvaluationDetail<number> {
-    return this.evaluateDetail(key, context, defaultValue, 'number', true) as LDEvaluationDetail<number>;
+    return this.evaluateDetail(key, context, defaultValue, 'number', true, 'LDClient.numberVariationDetail') as
+      LDEvaluationDetail<number>;
   }
 
   stringVariation(key: string, context: LDContext, defaultValue: string): string {
-    return this.evaluateDetail(key, context, defaultValue, 'string', false).value as string;
+    return this.evaluateDetail(key, context, defaultValue, 'string', false, 'LDClient.stringVariation').value as string;
   }
 
   stringVariationDetail(key: string, context: LDContext, defaultValue: string): LDEvaluationDetail<string> {
-    return this.evaluateDetail(key, context, defaultValue, 'string', true) as LDEvaluationDetail<string>;
+    return this.evaluateDetail(key, context, defaultValue, 'string', true, 'LDClient.stringVariationDetail') as
+      LDEvaluationDetail<string>;
   }
 
   jsonVariation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue {
-    return this.evaluateDetail(key, context, defaultValue, undefined, false).value;
+    return this.evaluateDetail(key, context, defaultValue, undefined, false, 'LDClient.jsonVariation').value;
   }
 
   jsonVariationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue> {
-    return this.evaluateDetail(key, context, defaultValue, undefined, true);
+    return this.evaluateDetail(key, context, defaultValue, undefined, true, 'LDClient.jsonVariationDetail');
   }
 
   /**
@@ -243,7 +253,7 @@ export class LDClient {
    */
   track(key: string, context: LDContext, data?: LDFlagValue, metricValue?: number): void {
     const valid = this.validContext(context, `track "${key}"`);
-    if (valid === undefined || this.events === undefined) return;
+    if (valid === undefined) return;
     if (typeof key !== 'string' || key === '') {
       this.logger.warn(`track: the event key must be a non-empty string, got ${JSON.stringify(key)}`);
       return;
@@ -252,7 +262,8 @@ export class LDClient {
       this.logger.warn(`track "${key}": metricValue must be a finite number; it is left out`);
       metricValue = undefined;
     }
-    this.events.recordCustom(key, valid, data, metricValue);
+    this.events?.recordCustom(key, valid, data, metricValue);
+    this.hooks?.track({ key, context, data, metricValue, environmentId: this.environmentId });
   }
 
   /** Reports a context to LaunchDarkly, so it appears on the Contexts page. */
@@ -306,6 +317,7 @@ export class LDClient {
     try {
       const loaded = await loader.load();
       if (loaded !== undefined) this.applyFull(loaded);
+      this.environmentId = loader.environmentId ?? this.environmentId;
       this.loadedAt = Date.now();
       this.checkedAt = this.loadedAt;
       this.lastError = undefined;
@@ -331,8 +343,9 @@ export class LDClient {
 
   private updates(): DataSourceUpdates {
     return {
-      init: (data) => {
+      init: (data, environmentId) => {
         this.applyFull(data);
+        if (environmentId !== undefined) this.environmentId = environmentId;
         this.loadedAt = Date.now();
         this.lastError = undefined;
       },
@@ -364,13 +377,22 @@ export class LDClient {
 
   // --- evaluation ---------------------------------------------------------------------------
 
+  /**
+   * One evaluation. `method` names the public call for hooks; with hooks configured, the
+   * evaluation runs inside their series (and is re-entered without `method`).
+   */
   private evaluateDetail(
     key: string,
     input: LDContext,
     defaultValue: LDFlagValue,
     type: ValueType,
     withReason: boolean,
+    method?: string,
   ): LDEvaluationDetail {
+    if (this.hooks !== undefined && method !== undefined) {
+      const series = { flagKey: key, context: input, defaultValue, method, environmentId: this.environmentId };
+      return this.hooks.evaluation(series, () => this.evaluateDetail(key, input, defaultValue, type, withReason));
+    }
     const context = this.validContext(input, `flag "${key}"`);
     let evaluated = context === undefined ? errorResult('USER_NOT_SPECIFIED') : this.evaluateFor(key, context);
     const value = evaluated.value;

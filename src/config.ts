@@ -6,6 +6,7 @@
 import type { DataLoader, KVStore, LDDataSource } from './data/types.js';
 import type { PersistentDataStore } from './data/persistentStore.js';
 import type { LDEventSender } from './events/sender.js';
+import type { LDHook } from './hooks.js';
 import type { HttpSettings } from './http.js';
 import { basicLogger, type LDLogger } from './logging.js';
 import type { LDOptions } from './options.js';
@@ -15,7 +16,7 @@ export const DEFAULT_BASE_URI = 'https://sdk.launchdarkly.com';
 export const DEFAULT_STREAM_URI = 'https://stream.launchdarkly.com';
 export const DEFAULT_EVENTS_URI = 'https://events.launchdarkly.com';
 
-type Kind = 'string' | 'boolean' | 'number' | 'object' | 'function' | 'string[]' | 'payload';
+type Kind = 'string' | 'boolean' | 'number' | 'object' | 'function' | 'string[]' | 'object[]' | 'payload';
 
 interface OptionSpec {
   readonly kind: Kind;
@@ -33,6 +34,7 @@ export const OPTION_SPECS: Readonly<Record<keyof LDOptions, OptionSpec>> = {
   readTimeout: { kind: 'number', default: 15, min: 0.001 },
   stream: { kind: 'boolean', default: false },
   pollInterval: { kind: 'number', min: 30 },
+  payloadFilterKey: { kind: 'string' },
   initialReconnectDelay: { kind: 'number', default: 1, min: 0 },
   cacheTtl: { kind: 'number', default: 30, min: 0 },
   payload: { kind: 'payload' },
@@ -56,12 +58,14 @@ export const OPTION_SPECS: Readonly<Record<keyof LDOptions, OptionSpec>> = {
     min: 1,
   },
   omitAnonymousContexts: { kind: 'boolean', default: false },
+  enableEventCompression: { kind: 'boolean', default: false },
   eventSender: { kind: 'object' },
   logger: { kind: 'object' },
   fetch: { kind: 'function' },
   application: { kind: 'object' },
   wrapperName: { kind: 'string' },
   wrapperVersion: { kind: 'string' },
+  hooks: { kind: 'object[]' },
 };
 
 /** The validated configuration the client and its parts work from. */
@@ -72,6 +76,7 @@ export interface Config {
   readonly eventsUri: string;
   readonly stream: boolean;
   readonly pollIntervalMs: number | undefined;
+  readonly payloadFilterKey: string | undefined;
   readonly initialReconnectDelayMs: number;
   readonly cacheTtlMs: number;
   readonly payload: string | AllData | undefined;
@@ -90,9 +95,11 @@ export interface Config {
   readonly contextKeysCapacity: number;
   readonly contextKeysFlushIntervalMs: number;
   readonly omitAnonymousContexts: boolean;
+  readonly enableEventCompression: boolean;
   readonly eventSender: LDEventSender | undefined;
   readonly logger: LDLogger;
   readonly http: HttpSettings;
+  readonly hooks: readonly LDHook[];
 }
 
 function describe(value: unknown): string {
@@ -117,6 +124,8 @@ function kindMatches(kind: Kind, value: unknown): boolean {
       return typeof value === 'object' && value !== null && !Array.isArray(value);
     case 'string[]':
       return Array.isArray(value) && value.every((v) => typeof v === 'string');
+    case 'object[]':
+      return Array.isArray(value) && value.every((v) => typeof v === 'object' && v !== null);
     case 'payload':
       return typeof value === 'string' || (typeof value === 'object' && value !== null && !Array.isArray(value));
   }
@@ -129,6 +138,7 @@ const EXPECTED: Record<Kind, string> = {
   function: 'a function',
   object: 'an object',
   'string[]': 'an array of strings',
+  'object[]': 'an array of objects',
   payload: 'a JSON string or an object',
 };
 
@@ -182,6 +192,13 @@ function validUri(name: string, value: string, logger: LDLogger, fallback: strin
   }
   logger.warn(`option "${name}" must be an http(s) URL, got ${describe(value)}; using ${fallback}`);
   return fallback;
+}
+
+/** LaunchDarkly's format for payload filter keys; a key that breaks it is left out, not sent. */
+function filterKey(value: string | undefined, logger: LDLogger): string | undefined {
+  if (value === undefined || /^[a-zA-Z0-9][._\-a-zA-Z0-9]*$/.test(value)) return value;
+  logger.warn(`option "payloadFilterKey" is not a valid filter key, got ${describe(value)}; the whole environment is fetched`);
+  return undefined;
 }
 
 function tagValue(name: string, value: string | undefined, logger: LDLogger): string | undefined {
@@ -282,6 +299,7 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
   const fetchImpl: typeof fetch = (input, init) => givenFetch(input, init);
   const connectTimeoutMs = seconds('connectTimeout') as number;
   const readTimeoutMs = seconds('readTimeout') as number;
+  let instanceId: string | undefined;
 
   return {
     sdkKey,
@@ -290,6 +308,7 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
     eventsUri: validUri('eventsUri', pick('eventsUri'), logger, DEFAULT_EVENTS_URI),
     stream: pick('stream'),
     pollIntervalMs: seconds('pollInterval'),
+    payloadFilterKey: filterKey(values.payloadFilterKey as string | undefined, logger),
     initialReconnectDelayMs: seconds('initialReconnectDelay') as number,
     cacheTtlMs: seconds('cacheTtl') as number,
     payload: values.payload as string | AllData | undefined,
@@ -308,6 +327,7 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
     contextKeysCapacity: Math.floor(pick('contextKeysCapacity')),
     contextKeysFlushIntervalMs: seconds('contextKeysFlushInterval') as number,
     omitAnonymousContexts: pick('omitAnonymousContexts'),
+    enableEventCompression: pick('enableEventCompression'),
     eventSender: values.eventSender as LDEventSender | undefined,
     logger,
     http: {
@@ -317,6 +337,11 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
       tags: tags === '' ? undefined : tags,
       connectTimeoutMs,
       readTimeoutMs,
+      // Made on first use: Workers refuse random values in global scope, where clients are created.
+      get instanceId() {
+        return (instanceId ??= crypto.randomUUID());
+      },
     },
+    hooks: (values.hooks as LDHook[] | undefined) ?? [],
   };
 }

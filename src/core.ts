@@ -23,6 +23,13 @@ export type { DataKind, DataLoader, DataSourceUpdates, KVStore, LDDataSource } f
 export type { PersistentDataStore } from './data/persistentStore.js';
 export type { EventSendResult, LDEventSender } from './events/sender.js';
 export type {
+  LDEvaluationSeriesContext,
+  LDEvaluationSeriesData,
+  LDHook,
+  LDHookMetadata,
+  LDTrackSeriesContext,
+} from './hooks.js';
+export type {
   LDContext,
   LDContextMeta,
   LDErrorKind,

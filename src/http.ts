@@ -13,6 +13,8 @@ export interface HttpSettings {
   readonly tags: string | undefined;
   readonly connectTimeoutMs: number;
   readonly readTimeoutMs: number;
+  /** One random id per client, so LaunchDarkly can tell client instances apart. */
+  readonly instanceId?: string;
 }
 
 /** An HTTP response LaunchDarkly answered with an error status. */
@@ -39,6 +41,7 @@ export function requestHeaders(settings: HttpSettings, extra?: Record<string, st
     // Hosts that refuse to set User-Agent still pass this one through.
     'X-LaunchDarkly-User-Agent': `${SDK_NAME}/${SDK_VERSION}`,
   };
+  if (settings.instanceId) headers['X-LaunchDarkly-Instance-Id'] = settings.instanceId;
   if (settings.wrapper) headers['X-LaunchDarkly-Wrapper'] = settings.wrapper;
   if (settings.tags) headers['X-LaunchDarkly-Tags'] = settings.tags;
   return extra ? Object.assign(headers, extra) : headers;
@@ -78,7 +81,10 @@ export async function fetchWithTimeout(
   }
 }
 
-/** Reads a whole body as text, giving up (and aborting the request) after `timeoutMs`. */
+/**
+ * Reads a whole body as UTF-8 text, giving up (and aborting the request) after `timeoutMs`. Bytes
+ * that are not UTF-8 are an error, not replacement characters that would corrupt flag values.
+ */
 export async function readTextWithTimeout(
   response: Response,
   controller: AbortController,
@@ -87,7 +93,7 @@ export async function readTextWithTimeout(
 ): Promise<string> {
   const timer = setTimeout(() => controller.abort(new TimeoutError(`${what} body timed out after ${timeoutMs} ms`)), timeoutMs);
   try {
-    return await response.text();
+    return new TextDecoder('utf-8', { fatal: true }).decode(await response.arrayBuffer());
   } catch (err) {
     const reason = controller.signal.reason;
     if (reason instanceof TimeoutError) throw reason;
@@ -97,7 +103,11 @@ export async function readTextWithTimeout(
   }
 }
 
-/** Joins a base URI and a path without doubling or dropping the slash between them. */
-export function joinUri(base: string, path: string): string {
-  return base.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`);
+/**
+ * Joins a base URI and a path without doubling or dropping the slash between them, adding the
+ * payload filter (`?filter=<key>`) when one is given.
+ */
+export function joinUri(base: string, path: string, filter?: string): string {
+  const uri = base.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`);
+  return filter ? `${uri}?filter=${encodeURIComponent(filter)}` : uri;
 }

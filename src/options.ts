@@ -4,6 +4,7 @@
 import type { DataLoader, KVStore, LDDataSource } from './data/types.js';
 import type { PersistentDataStore } from './data/persistentStore.js';
 import type { LDEventSender } from './events/sender.js';
+import type { LDHook } from './hooks.js';
 import type { LDLogger } from './logging.js';
 import type { AllData } from './wire.js';
 
@@ -29,6 +30,12 @@ export interface LDOptions {
   stream?: boolean;
   /** Seconds between polls of a background polling loop (at least 30); unset means no loop. */
   pollInterval?: number;
+  /**
+   * The key of a payload filter defined in LaunchDarkly: polling and streaming then fetch only the
+   * flags it selects (`?filter=<key>`). A key that is not letters, digits, `.`, `_` or `-`
+   * (starting with a letter or digit) is ignored with a warning.
+   */
+  payloadFilterKey?: string;
   /** Seconds before the first stream reconnect; later ones back off up to 30 s. */
   initialReconnectDelay?: number;
   /** Seconds that loaded flags stay fresh; a wait after that reloads them. */
@@ -67,6 +74,8 @@ export interface LDOptions {
   contextKeysFlushInterval?: number;
   /** Leave anonymous contexts out of index and identify events. */
   omitAnonymousContexts?: boolean;
+  /** Compress event payloads with gzip where the host has `CompressionStream`. */
+  enableEventCompression?: boolean;
   /** Delivers event payloads; defaults to posting to `eventsUri`. */
   eventSender?: LDEventSender;
   /** Where log lines go. */
@@ -79,4 +88,6 @@ export interface LDOptions {
   wrapperName?: string;
   /** Version of that wrapping library. */
   wrapperVersion?: string;
+  /** Hooks run around evaluations and after `track`, in this order. */
+  hooks?: LDHook[];
 }

@@ -9,9 +9,14 @@ export const backgroundSources: BackgroundSources = {
     new StreamingDataSource({
       http: config.http,
       streamUri: config.streamUri,
+      filter: config.payloadFilterKey,
       initialReconnectDelayMs: config.initialReconnectDelayMs,
       logger: config.logger,
     }),
   polling: (config) =>
-    new PollingDataSource(new PollingLoader(config.http, config.baseUri), config.pollIntervalMs as number, config.logger),
+    new PollingDataSource(
+      new PollingLoader(config.http, config.baseUri, config.payloadFilterKey),
+      config.pollIntervalMs as number,
+      config.logger,
+    ),
 };

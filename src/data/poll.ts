@@ -16,19 +16,24 @@ import type { DataLoader } from './types.js';
 
 export class PollingLoader implements DataLoader {
   readonly name = 'poll';
+  /** From the `X-LD-EnvID` header of the last answer that had one. */
+  environmentId: string | undefined;
   private etag: string | undefined;
   private readonly url: string;
 
   constructor(
     private readonly http: HttpSettings,
     baseUri: string,
+    /** Payload filter key, sent as `?filter=`. */
+    filter?: string,
   ) {
-    this.url = joinUri(baseUri, '/sdk/latest-all');
+    this.url = joinUri(baseUri, '/sdk/latest-all', filter);
   }
 
   /** The data set, or undefined when the server says it is unchanged since the last load. */
   async load(signal?: AbortSignal): Promise<AllData | undefined> {
-    const extra: Record<string, string> = {};
+    // Large flag sets compress well; hosts whose fetch already asks for gzip decompress either way.
+    const extra: Record<string, string> = { 'Accept-Encoding': 'gzip' };
     if (this.etag !== undefined) extra['If-None-Match'] = this.etag;
     const { response, controller } = await fetchWithTimeout(
       this.http,
@@ -38,6 +43,7 @@ export class PollingLoader implements DataLoader {
       'polling request',
       signal,
     );
+    this.environmentId = response.headers.get('X-LD-EnvID') ?? this.environmentId;
     if (response.status === 304) {
       await response.body?.cancel();
       return undefined;

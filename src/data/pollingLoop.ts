@@ -25,7 +25,7 @@ export class PollingDataSource implements LDDataSource {
         try {
           const data = await this.loader.load(this.abort.signal);
           if (this.closed) return;
-          if (data !== undefined) updates.init(data);
+          if (data !== undefined) updates.init(data, this.loader.environmentId);
           resolve();
         } catch (err) {
           if (this.closed) return;

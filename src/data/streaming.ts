@@ -20,6 +20,8 @@ import type { DataSourceUpdates, LDDataSource } from './types.js';
 export interface StreamingOptions {
   http: HttpSettings;
   streamUri: string;
+  /** Payload filter key, sent as `?filter=`. */
+  filter?: string;
   initialReconnectDelayMs: number;
   logger: LDLogger;
   /** Jitter source, `Math.random` unless given. */
@@ -52,7 +54,7 @@ export class StreamingDataSource implements LDDataSource {
   private wakeUp: (() => void) | undefined;
 
   constructor(private readonly options: StreamingOptions) {
-    this.url = joinUri(options.streamUri, '/all');
+    this.url = joinUri(options.streamUri, '/all', options.filter);
     this.backoff = new Backoff({
       initialMs: options.initialReconnectDelayMs,
       maxMs: options.maxReconnectDelayMs ?? 30_000,
@@ -175,7 +177,13 @@ export class StreamingDataSource implements LDDataSource {
     }
 
     this.backoff.connected();
-    return this.read(response.body, controller, updates);
+    // The environment id arrives as a header; the data it belongs to follows in the stream.
+    const environmentId = response.headers.get('X-LD-EnvID') ?? undefined;
+    const scoped: DataSourceUpdates =
+      environmentId === undefined
+        ? updates
+        : { init: (data) => updates.init(data, environmentId), upsert: (kind, key, item) => updates.upsert(kind, key, item) };
+    return this.read(response.body, controller, scoped);
   }
 
   /** Reads events until the connection ends, goes silent, or sends something unusable. */

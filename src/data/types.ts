@@ -8,8 +8,11 @@ export type DataKind = 'flags' | 'segments';
 
 /** Receives what a data source learns; the client applies it to the data it holds. */
 export interface DataSourceUpdates {
-  /** Replaces everything held with a full data set. */
-  init(data: AllData): void;
+  /**
+   * Replaces everything held with a full data set. `environmentId` is the LaunchDarkly environment
+   * it came from, when the service said (the `X-LD-EnvID` response header).
+   */
+  init(data: AllData, environmentId?: string): void;
   /**
    * Adds or replaces one item when its version is newer than the one held. A deleted item is a
    * tombstone `{ key, version, deleted: true }`, kept so that an older update cannot revive it.
@@ -35,6 +38,8 @@ export interface LDDataSource {
 export interface DataLoader {
   /** A short name for logs and for `LDClient.dataSource`: `poll`, `kv`, `store`, … */
   readonly name: string;
+  /** The LaunchDarkly environment of the data last loaded, when known. */
+  readonly environmentId?: string;
   load(): Promise<AllData | undefined>;
 }
 

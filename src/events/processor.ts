@@ -29,6 +29,7 @@ export type EventsConfig = Pick<
   | 'contextKeysCapacity'
   | 'contextKeysFlushIntervalMs'
   | 'omitAnonymousContexts'
+  | 'enableEventCompression'
   | 'eventSender'
   | 'logger'
   | 'http'
@@ -37,7 +38,7 @@ export type EventsConfig = Pick<
 export interface EventProcessorOptions {
   /** Where payloads go; defaults to `config.eventSender`, else a `DefaultEventSender`. */
   sender?: LDEventSender;
-  /** Compress payloads when the default sender is used. Default false. */
+  /** Compress payloads when the default sender is used. Default `config.enableEventCompression`. */
   gzip?: boolean;
   /** Wait before the one retry of a failed payload. Default 1000 ms. */
   retryDelayMs?: number;
@@ -53,6 +54,11 @@ export interface EventProcessorOptions {
 const DEFAULT_RETRY_DELAY_MS = 1000;
 
 type OutputEvent = JsonObject;
+
+function sampled(ratio: number): boolean {
+  const n = Math.trunc(ratio);
+  return n === 1 || (n > 1 && Math.floor(Math.random() * n) === 0);
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -116,7 +122,7 @@ export class EventProcessor {
     this.sender =
       options.sender ??
       config.eventSender ??
-      new DefaultEventSender(config.http, config.eventsUri, { gzip: options.gzip });
+      new DefaultEventSender(config.http, config.eventsUri, { gzip: options.gzip ?? config.enableEventCompression });
     this.flushIntervalMs = config.flushIntervalMs;
     // A periodic flush only when asked for: serverless hosts flush explicitly.
     this.schedule();
@@ -157,9 +163,13 @@ export class EventProcessor {
       const until = flag.debugEventsUntilDate;
       const debug = until !== undefined && until > now && until > this.lastServerTime;
       if (!full && !debug) return;
+      // A flag's samplingRatio keeps one in that many of its feature and debug events (0: none).
+      const ratio = flag.data.samplingRatio;
+      if (typeof ratio === 'number' && !sampled(ratio)) return;
 
       let plain = indexed;
       const event: OutputEvent = { kind: 'feature', creationDate: now, key: flagKey, version: flag.version };
+      if (typeof ratio === 'number' && ratio !== 1) event.samplingRatio = ratio;
       if (variation !== undefined) event.variation = variation;
       event.value = variation === undefined ? (copyJson(value) ?? null) : value;
       event.default = copyJson(defaultValue) ?? null;
