@@ -1,0 +1,110 @@
+/**
+ * AWS Lambda: a handler wrapper. The client lives in module scope, so warm invocations reuse its
+ * flags; it loads on the first invocation of an execution environment and again once its flags
+ * are older than `cacheTtl`. Events are flushed before each invocation's promise settles, because
+ * Lambda freezes the environment as soon as it does.
+ *
+ * Built on the lean engine entry: streaming and the polling loop hold connections and timers,
+ * which a frozen environment cannot keep, so they are left out (asking for them logs a warning).
+ */
+import { basicLogger, init, type LDClient, type LDLogger, type LDOptions } from '../../src/core.js';
+
+export * from '../../src/core.js';
+export { InMemoryPersistentStore } from '../../src/data/persistentStore.js';
+export { TestData } from '../../src/data/testData.js';
+
+/** The part of Lambda's context object the wrapper uses; the real one has more. */
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+  readonly awsRequestId?: string;
+}
+
+export interface LambdaOptions extends LDOptions {
+  sdkKey: string;
+  /** Seconds to wait for flags before running the handler anyway (evaluations then give defaults). Default 2. */
+  initTimeout?: number;
+  /** Most seconds to wait for event delivery before returning. Default 2. */
+  flushTimeout?: number;
+  /** Seconds of the invocation's remaining time that the waits leave alone. Default 0.5. */
+  timeoutMargin?: number;
+}
+
+/** A handler that also gets the client. */
+export type LDLambdaHandler<E, C, R> = (event: E, context: C, ld: LDClient) => R | Promise<R>;
+
+const DEFAULTS = { initTimeout: 2, flushTimeout: 2, timeoutMargin: 0.5 } as const;
+
+function seconds(name: keyof typeof DEFAULTS, value: unknown, logger: LDLogger): number {
+  if (value === undefined) return DEFAULTS[name];
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  logger.warn(`option "${name}" must be a number of seconds, at least 0; using ${DEFAULTS[name]}`);
+  return DEFAULTS[name];
+}
+
+/** Milliseconds left in the invocation, less the margin; unbounded where there is no deadline. */
+function budget(context: LambdaContext | undefined, marginMs: number): number {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  return typeof remaining === 'number' && Number.isFinite(remaining) ? remaining - marginMs : Infinity;
+}
+
+/**
+ * Waits for `flush()` at most `limitMs`. When the limit is hit the delivery is left in flight:
+ * it may finish when this environment is next thawed, or be lost.
+ */
+async function flushWithin(client: LDClient, limitMs: number, logger: LDLogger): Promise<void> {
+  const flushing = client.flush();
+  if (limitMs <= 0) {
+    logger.warn('no time left in this invocation to wait for analytics events; returning without waiting');
+    return;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<boolean>((resolve) => {
+    timer = setTimeout(resolve, limitMs, true);
+  });
+  try {
+    if (await Promise.race([flushing.then(() => false), expired])) {
+      logger.warn(`analytics events were not delivered within ${Math.round(limitMs)} ms; returning without waiting`);
+    }
+  } finally {
+    // Nothing of ours may stay scheduled once the invocation returns.
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Wraps a Lambda handler: `export const handler = withLaunchDarkly({ sdkKey }, async (event, context, ld) => …)`.
+ * Each invocation waits for fresh flags (bounded by `initTimeout` and the time left), runs the
+ * handler, then waits for event delivery (bounded by `flushTimeout` and the time left), also when
+ * the handler throws. The client is made here, in the module's scope, and shared by every invocation.
+ */
+export function withLaunchDarkly<E = unknown, C extends LambdaContext = LambdaContext, R = unknown>(
+  options: LambdaOptions,
+  handler: LDLambdaHandler<E, C, R>,
+): (event: E, context: C) => Promise<R> {
+  const { sdkKey, initTimeout, flushTimeout, timeoutMargin, ...engineOptions } = options;
+  const logger = engineOptions.logger ?? basicLogger();
+  if (engineOptions.flushInterval !== undefined) {
+    // A periodic flush would be a timer firing in a frozen environment; invocations flush instead.
+    logger.warn('option "flushInterval" is ignored in Lambda: events are flushed before each invocation returns');
+    delete engineOptions.flushInterval;
+  }
+  const initMs = seconds('initTimeout', initTimeout, logger) * 1000;
+  const flushMs = seconds('flushTimeout', flushTimeout, logger) * 1000;
+  const marginMs = seconds('timeoutMargin', timeoutMargin, logger) * 1000;
+  const client = init(sdkKey, engineOptions);
+
+  return async (event: E, context: C): Promise<R> => {
+    try {
+      const waitMs = Math.max(0, Math.min(initMs, budget(context, marginMs)));
+      await client.waitForInitialization({ timeout: waitMs / 1000 });
+    } catch (err) {
+      // The handler still runs: evaluations give defaults (or the flags held before).
+      logger.error(`flags are not loaded: ${(err as Error).message}`);
+    }
+    try {
+      return await handler(event, context, client);
+    } finally {
+      await flushWithin(client, Math.min(flushMs, budget(context, marginMs)), logger);
+    }
+  };
+}
