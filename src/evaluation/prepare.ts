@@ -72,6 +72,10 @@ export interface PreparedFlag {
   readonly trackEvents: boolean;
   readonly trackEventsFallthrough: boolean;
   readonly debugEventsUntilDate: number | undefined;
+  /** Leave this flag out of summary events. */
+  readonly excludeFromSummaries: boolean;
+  /** Keep one in this many of the flag's feature and debug events; undefined keeps all. */
+  readonly samplingRatio: number | undefined;
   /** Reasons for prerequisite failures, made once per prerequisite. */
   readonly prerequisiteReasons: readonly LDEvaluationReason[];
 }
@@ -260,6 +264,8 @@ export function prepareFlag(raw: FlagData): PreparedFlag {
     trackEventsFallthrough: flag.trackEventsFallthrough === true,
     debugEventsUntilDate:
       typeof flag.debugEventsUntilDate === 'number' ? flag.debugEventsUntilDate : undefined,
+    excludeFromSummaries: flag.excludeFromSummaries === true,
+    samplingRatio: typeof flag.samplingRatio === 'number' ? flag.samplingRatio : undefined,
     prerequisiteReasons: prerequisites.map((p) =>
       Object.freeze({ kind: 'PREREQUISITE_FAILED' as const, prerequisiteKey: p.key }),
     ),

@@ -3,8 +3,9 @@
  * index, feature, debug, custom, identify and summary events, queued until `flush()` sends them.
  *
  * Recording is synchronous and cheap: an evaluation that needs no full event only bumps a summary
- * counter and checks the context-key LRU. Contexts are captured when an event is recorded, as
- * redacted deep copies (see redaction.ts); events are serialized when a flush sends them.
+ * counter and checks the context-key LRU. Events keep a reference to their context, as
+ * LaunchDarkly's SDKs do; it is redacted and serialized when a flush sends them, once per context
+ * object per flush however many events name it.
  */
 import type { Config } from '../config.js';
 import type { Context } from '../context.js';
@@ -53,7 +54,19 @@ export interface EventProcessorOptions {
 
 const DEFAULT_RETRY_DELAY_MS = 1000;
 
-type OutputEvent = JsonObject;
+/** A queued event: its own fields, and the context to redact and add when it is sent. */
+interface QueuedEvent {
+  readonly fields: JsonObject;
+  readonly context?: Context;
+  /** Feature and custom events strip anonymous contexts to their key and kind. */
+  readonly anonymousRedacted?: boolean;
+}
+
+/** Serialized contexts of one flush, keyed by the caller's context object; anonymous-stripped apart. */
+interface ContextCache {
+  readonly plain: Map<object, string>;
+  readonly stripped: Map<object, string>;
+}
 
 function sampled(ratio: number): boolean {
   const n = Math.trunc(ratio);
@@ -64,22 +77,13 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The batch as a JSON array; an event that cannot be serialized is left out rather than all. */
-function serialize(events: readonly OutputEvent[], logger: LDLogger): { body: string; count: number } {
-  const parts: string[] = [];
-  for (const event of events) {
-    try {
-      const json = JSON.stringify(event);
-      if (json !== undefined) parts.push(json);
-    } catch (err) {
-      logger.warn(`an analytics event could not be serialized and was dropped: ${String(err)}`);
-    }
-  }
-  return { body: `[${parts.join(',')}]`, count: parts.length };
+/** The object that identifies a context across calls: the caller's own attributes object. */
+function identity(context: Context): object {
+  return context.isMulti ? context : context.attributes;
 }
 
 export class EventProcessor {
-  private queue: OutputEvent[] = [];
+  private queue: QueuedEvent[] = [];
   private readonly summarizer = new Summarizer();
   private readonly dedup: ContextDeduplicator;
   private readonly redactor: ContextRedactor;
@@ -154,35 +158,28 @@ export class EventProcessor {
       const value = variation === undefined ? defaultValue : result.value;
       if (flag === undefined) {
         this.summarizer.count(flagKey, undefined, undefined, value, defaultValue, context, now);
-      } else if (flag.data.excludeFromSummaries !== true) {
+      } else if (!flag.excludeFromSummaries) {
         this.summarizer.count(flagKey, flag.version, variation, value, defaultValue, context, now);
       }
-      const indexed = this.noticeContext(context, now);
+      this.noticeContext(context, now);
       if (flag === undefined) return;
       const full = flag.trackEvents || result.trackReason;
       const until = flag.debugEventsUntilDate;
       const debug = until !== undefined && until > now && until > this.lastServerTime;
       if (!full && !debug) return;
       // A flag's samplingRatio keeps one in that many of its feature and debug events (0: none).
-      const ratio = flag.data.samplingRatio;
-      if (typeof ratio === 'number' && !sampled(ratio)) return;
+      const ratio = flag.samplingRatio;
+      if (ratio !== undefined && !sampled(ratio)) return;
 
-      let plain = indexed;
-      const event: OutputEvent = { kind: 'feature', creationDate: now, key: flagKey, version: flag.version };
-      if (typeof ratio === 'number' && ratio !== 1) event.samplingRatio = ratio;
-      if (variation !== undefined) event.variation = variation;
-      event.value = variation === undefined ? (copyJson(value) ?? null) : value;
-      event.default = copyJson(defaultValue) ?? null;
-      if (withReason || result.trackReason) event.reason = result.reason;
-      if (prereqOf !== undefined) event.prereqOf = prereqOf.key;
-      if (full) {
-        const inline =
-          this.redactAnonymous && hasAnonymousMember(context)
-            ? this.redactor.redact(context, true)
-            : (plain ??= this.redactor.redact(context));
-        this.enqueue({ ...event, context: inline });
-      }
-      if (debug) this.enqueue({ ...event, kind: 'debug', context: plain ?? this.redactor.redact(context) });
+      const fields: JsonObject = { kind: 'feature', creationDate: now, key: flagKey, version: flag.version };
+      if (ratio !== undefined && ratio !== 1) fields.samplingRatio = ratio;
+      if (variation !== undefined) fields.variation = variation;
+      fields.value = variation === undefined ? (copyJson(value) ?? null) : value;
+      fields.default = copyJson(defaultValue) ?? null;
+      if (withReason || result.trackReason) fields.reason = result.reason;
+      if (prereqOf !== undefined) fields.prereqOf = prereqOf.key;
+      if (full) this.enqueue({ fields, context, anonymousRedacted: this.redactAnonymous });
+      if (debug) this.enqueue({ fields: { ...fields, kind: 'debug' }, context });
     } catch (err) {
       this.logger.warn(`could not record an analytics event for flag "${flagKey}": ${String(err)}`);
     }
@@ -193,16 +190,12 @@ export class EventProcessor {
     if (this.closed || this.stopped) return;
     try {
       const now = this.now();
-      const indexed = this.noticeContext(context, now);
-      const inline =
-        this.redactAnonymous && hasAnonymousMember(context)
-          ? this.redactor.redact(context, true)
-          : (indexed ?? this.redactor.redact(context));
-      const event: OutputEvent = { kind: 'custom', creationDate: now, key, context: inline };
+      this.noticeContext(context, now);
+      const fields: JsonObject = { kind: 'custom', creationDate: now, key };
       const copied = data === null ? undefined : copyJson(data);
-      if (copied !== undefined) event.data = copied;
-      if (typeof metricValue === 'number' && Number.isFinite(metricValue)) event.metricValue = metricValue;
-      this.enqueue(event);
+      if (copied !== undefined) fields.data = copied;
+      if (typeof metricValue === 'number' && Number.isFinite(metricValue)) fields.metricValue = metricValue;
+      this.enqueue({ fields, context, anonymousRedacted: this.redactAnonymous });
     } catch (err) {
       this.logger.warn(`could not record the custom event "${key}": ${String(err)}`);
     }
@@ -216,7 +209,7 @@ export class EventProcessor {
       const target = this.omitAnonymous ? withoutAnonymous(context) : context;
       if (target === undefined) return;
       this.dedup.notice(target.canonicalKey, now);
-      this.enqueue({ kind: 'identify', creationDate: now, context: this.redactor.redact(target) });
+      this.enqueue({ fields: { kind: 'identify', creationDate: now }, context: target });
     } catch (err) {
       this.logger.warn(`could not record an identify event: ${String(err)}`);
     }
@@ -231,13 +224,14 @@ export class EventProcessor {
     const events = this.queue;
     this.queue = [];
     const summary = this.summarizer.take();
-    if (summary !== undefined) events.push(summary as unknown as OutputEvent);
+    if (summary !== undefined) events.push({ fields: summary as unknown as JsonObject });
+    const contexts: ContextCache = { plain: new Map(), stripped: new Map() };
     // A flush waits only for the payloads it sent itself: in workerd a request must not wait
     // on I/O another request started. close() waits for everything.
     const own: Promise<void>[] = [];
     for (let i = 0; i < events.length; i += this.batchSize) {
       const batch = i === 0 && events.length <= this.batchSize ? events : events.slice(i, i + this.batchSize);
-      const delivery: Promise<void> = this.deliver(batch)
+      const delivery: Promise<void> = this.deliver(batch, contexts)
         .catch((err: unknown) => this.logger.warn(`analytics event delivery failed: ${String(err)}`))
         .finally(() => {
           this.inFlight.delete(delivery);
@@ -263,20 +257,44 @@ export class EventProcessor {
     return this.closing;
   }
 
-  /**
-   * Marks the context as seen; when it was new in this window, queues its index event and
-   * returns the redacted form made for it (so a full event can reuse it).
-   */
-  private noticeContext(context: Context, now: number): JsonObject | undefined {
+  /** Marks the context as seen, queueing its index event when it is new in this window. */
+  private noticeContext(context: Context, now: number): void {
     const target = this.omitAnonymous ? withoutAnonymous(context) : context;
-    if (target === undefined || !this.dedup.notice(target.canonicalKey, now)) return undefined;
-    const redacted = this.redactor.redact(target);
-    this.enqueue({ kind: 'index', creationDate: now, context: redacted });
-    // Only a form of the whole context can stand in for it in other events.
-    return target === context ? redacted : undefined;
+    if (target !== undefined && this.dedup.notice(target.canonicalKey, now)) {
+      this.enqueue({ fields: { kind: 'index', creationDate: now }, context: target });
+    }
   }
 
-  private enqueue(event: OutputEvent): void {
+  /** The batch as a JSON array; an event that cannot be serialized is left out rather than all. */
+  private serialize(events: readonly QueuedEvent[], contexts: ContextCache): { body: string; count: number } {
+    const parts: string[] = [];
+    for (const event of events) {
+      try {
+        let json = JSON.stringify(event.fields);
+        if (event.context !== undefined) json = `${json.slice(0, -1)},"context":${this.contextJson(event, contexts)}}`;
+        parts.push(json);
+      } catch (err) {
+        this.logger.warn(`an analytics event could not be serialized and was dropped: ${String(err)}`);
+      }
+    }
+    return { body: `[${parts.join(',')}]`, count: parts.length };
+  }
+
+  /** The redacted context of an event as JSON, made once per context object and flush. */
+  private contextJson(event: QueuedEvent, contexts: ContextCache): string {
+    const context = event.context as Context;
+    const stripAnonymous = event.anonymousRedacted === true && hasAnonymousMember(context);
+    const cache = stripAnonymous ? contexts.stripped : contexts.plain;
+    const key = identity(context);
+    let json = cache.get(key);
+    if (json === undefined) {
+      json = JSON.stringify(this.redactor.redact(context, stripAnonymous));
+      cache.set(key, json);
+    }
+    return json;
+  }
+
+  private enqueue(event: QueuedEvent): void {
     if (this.queue.length >= this.capacity) {
       this.dropped++;
       if (!this.overflowing) {
@@ -291,8 +309,8 @@ export class EventProcessor {
     this.queue.push(event);
   }
 
-  private async deliver(events: readonly OutputEvent[]): Promise<void> {
-    const { body, count } = serialize(events, this.logger);
+  private async deliver(events: readonly QueuedEvent[], contexts: ContextCache): Promise<void> {
+    const { body, count } = this.serialize(events, contexts);
     if (count === 0) return;
     const payloadId = crypto.randomUUID();
     let result = await this.attempt(body, payloadId);

@@ -73,9 +73,9 @@ export class Summarizer {
     } else {
       counter.count++;
     }
-    const members = context.contexts;
     const kinds = flag.contextKinds;
-    for (let i = 0; i < members.length; i++) kinds.add(members[i].kind);
+    if (!context.isMulti) kinds.add(context.kind);
+    else for (const member of context.contexts) kinds.add(member.kind);
     if (this.startDate === 0 || now < this.startDate) this.startDate = now;
     if (now > this.endDate) this.endDate = now;
   }
