@@ -63,6 +63,7 @@ export class LDClient {
   private readonly background: LDDataSource | undefined;
   private backgroundStarted: Promise<void> | undefined;
   private inFlight: Promise<void> | undefined;
+  private inFlightSince = 0;
   private loadedAt: number | undefined;
   /** When the loader was last tried, successful or not: failures also wait out the TTL. */
   private checkedAt: number | undefined;
@@ -301,10 +302,15 @@ export class LDClient {
       if (this.data !== undefined && this.checkedAt !== undefined && now - this.checkedAt < this.config.cacheTtlMs) {
         return Promise.resolve();
       }
-      if (this.inFlight === undefined) {
-        this.inFlight = this.refresh(this.loader).finally(() => {
-          this.inFlight = undefined;
+      // A load that outlived every timeout will never settle: hosts such as workerd cancel the
+      // I/O of a request that has ended. Start afresh rather than wait on it forever.
+      const limit = this.config.http.connectTimeoutMs + this.config.http.readTimeoutMs;
+      if (this.inFlight === undefined || now - this.inFlightSince > limit) {
+        const load: Promise<void> = this.refresh(this.loader).finally(() => {
+          if (this.inFlight === load) this.inFlight = undefined;
         });
+        this.inFlight = load;
+        this.inFlightSince = now;
       }
       return this.inFlight;
     }

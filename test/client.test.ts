@@ -164,6 +164,26 @@ describe('client data sources', () => {
       expect(slow.boolVariation('f', user, false)).toBe(true);
     });
 
+    it('a load that never settles is abandoned once it outlives the timeouts', async () => {
+      let loads = 0;
+      const loader = {
+        name: 'flaky',
+        load: () => {
+          loads++;
+          // The first load hangs for good, as I/O cancelled under it by the host would.
+          return loads === 1 ? new Promise<never>(() => {}) : Promise.resolve(dataWith(true));
+        },
+      };
+      const c = client({ dataSource: loader, connectTimeout: 0.05, readTimeout: 0.05 });
+      await expect(c.waitForInitialization({ timeout: 0.05 })).rejects.toThrow(/not loaded within/);
+      await expect(c.waitForInitialization({ timeout: 0.01 })).rejects.toThrow(/not loaded within/);
+      expect(loads).toBe(1); // still within the timeouts: the load in flight is shared
+      await new Promise((r) => setTimeout(r, 150));
+      await c.waitForInitialization({ timeout: 1 });
+      expect(loads).toBe(2);
+      expect(c.boolVariation('f', user, false)).toBe(true);
+    });
+
     it('never logs the SDK key', async () => {
       ld.polling.failNext(401);
       const c = client({});
