@@ -45,5 +45,28 @@ console.log(JSON.stringify(client.variationDetail('f', { kind: 'user', key: 'u' 
     );
     const out = execFileSync('node', ['main.mjs'], { cwd: app }).toString().trim();
     expect(JSON.parse(out)).toEqual({ value: 'on', variationIndex: 1, reason: { kind: 'FALLTHROUGH' } });
+
+    // Every host's entry point resolves through the exports map, with its types beside it.
+    writeFileSync(
+      join(app, 'hosts.mjs'),
+      `const names = {};
+for (const host of ['cloudflare', 'vercel', 'lambda', 'deno', 'node']) {
+  const m = await import('ldedge/' + host);
+  names[host] = ['init', 'withLaunchDarkly'].filter((n) => typeof m[n] === 'function');
+}
+console.log(JSON.stringify(names));
+`,
+    );
+    const hosts = JSON.parse(execFileSync('node', ['hosts.mjs'], { cwd: app }).toString().trim());
+    expect(hosts).toEqual({
+      cloudflare: ['init', 'withLaunchDarkly'],
+      vercel: ['init', 'withLaunchDarkly'],
+      lambda: ['init', 'withLaunchDarkly'],
+      deno: ['init', 'withLaunchDarkly'],
+      node: ['init'],
+    });
+    for (const host of ['cloudflare', 'vercel', 'lambda', 'deno', 'node']) {
+      expect(files).toContain(`package/dist/runtimes/${host}/index.d.ts`);
+    }
   }, 120_000);
 });
