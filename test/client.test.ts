@@ -2,6 +2,7 @@
 // polling and streaming endpoints.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  type AllData,
   InMemoryPersistentStore,
   init,
   type LDClient,
@@ -171,7 +172,7 @@ describe('client data sources', () => {
         load: () => {
           loads++;
           // The first load hangs for good, as I/O cancelled under it by the host would.
-          return loads === 1 ? new Promise<never>(() => {}) : Promise.resolve(dataWith(true));
+          return loads === 1 ? new Promise<never>(() => {}) : Promise.resolve(dataWith(true) as unknown as AllData);
         },
       };
       const c = client({ dataSource: loader, connectTimeout: 0.05, readTimeout: 0.05 });
