@@ -5,9 +5,8 @@
 import type { Context } from './context.js';
 import type { DataSet } from './data/dataSet.js';
 import { MalformedFlagError } from './evaluation/errors.js';
-import type { Evaluator, PrerequisiteListener } from './evaluation/evaluator.js';
+import { errorResult, type EvalResult, type Evaluator, type PrerequisiteListener } from './evaluation/evaluator.js';
 import type { PreparedFlag } from './evaluation/prepare.js';
-import { errorReason } from './evaluation/reasons.js';
 import type { LDEvaluationReason, LDFlagValue } from './types.js';
 import type { FlagData } from './wire.js';
 
@@ -63,31 +62,37 @@ function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
 }
 
 export class LDFlagsState {
+  readonly #values: Record<string, LDFlagValue>;
+  readonly #metadata: Record<string, LDFlagMetadata>;
+
   /** @internal Built by `buildAllFlagsState` or `invalidFlagsState`. */
   constructor(
     /** False when no flags could be evaluated: client not ready, or an invalid context. */
     readonly valid: boolean,
-    private readonly values: Record<string, LDFlagValue>,
-    private readonly metadata: Record<string, LDFlagMetadata>,
-  ) {}
+    values: Record<string, LDFlagValue>,
+    metadata: Record<string, LDFlagMetadata>,
+  ) {
+    this.#values = values;
+    this.#metadata = metadata;
+  }
 
   /** The flag's value (null when its evaluation gave none), or undefined if not in the state. */
   getFlagValue(key: string): LDFlagValue | undefined {
-    return hasOwn.call(this.values, key) ? this.values[key] : undefined;
+    return hasOwn.call(this.#values, key) ? this.#values[key] : undefined;
   }
 
   /** The reason, when the state holds one for the flag (see `withReasons`). */
   getFlagReason(key: string): LDEvaluationReason | undefined {
-    return hasOwn.call(this.metadata, key) ? this.metadata[key].reason : undefined;
+    return hasOwn.call(this.#metadata, key) ? this.#metadata[key].reason : undefined;
   }
 
   /** Every flag key and value. Shared with the state: treat it as read-only. */
   allValues(): Record<string, LDFlagValue> {
-    return this.values;
+    return this.#values;
   }
 
   toJSON(): LDFlagsStateJSON {
-    return { ...this.values, $flagsState: this.metadata, $valid: this.valid } as LDFlagsStateJSON;
+    return { ...this.#values, $flagsState: this.#metadata, $valid: this.valid } as LDFlagsStateJSON;
   }
 }
 
@@ -108,37 +113,6 @@ function availableToClientSide(raw: FlagData): boolean {
   const availability: unknown = raw.clientSideAvailability;
   if (isRecord(availability)) return availability.usingEnvironmentId === true;
   return raw.clientSide === true;
-}
-
-function buildMetadata(
-  variation: number | undefined,
-  version: number,
-  reason: LDEvaluationReason,
-  trackEvents: boolean,
-  trackReason: boolean,
-  debugEventsUntilDate: number | undefined,
-  /** Non-empty, or undefined. */
-  prerequisites: string[] | undefined,
-  withReasons: boolean,
-  detailsOnlyForTrackedFlags: boolean,
-  now: number,
-): LDFlagMetadata {
-  const omitDetails =
-    detailsOnlyForTrackedFlags &&
-    !trackEvents &&
-    !trackReason &&
-    !(debugEventsUntilDate !== undefined && debugEventsUntilDate > now);
-  // Fields are added in the order LaunchDarkly's SDKs serialise them.
-  const meta: LDFlagMetadata = {};
-  if (variation !== undefined) meta.variation = variation;
-  if (!omitDetails) meta.version = version;
-  // An experiment's reason is needed for its events, so it is kept even without `withReasons`.
-  if (trackReason || (withReasons && !omitDetails)) meta.reason = reason;
-  if (trackEvents) meta.trackEvents = true;
-  if (trackReason) meta.trackReason = true;
-  if (debugEventsUntilDate !== undefined) meta.debugEventsUntilDate = debugEventsUntilDate;
-  if (prerequisites !== undefined) meta.prerequisites = prerequisites;
-  return meta;
 }
 
 /**
@@ -175,59 +149,40 @@ export function buildAllFlagsState(
     // Filter on the raw item so server-only flags are never prepared.
     if (clientSideOnly && !availableToClientSide(raw)) continue;
 
+    collected.length = 0;
     let flag: PreparedFlag | undefined;
-    let failure: LDEvaluationReason | undefined;
+    let result: EvalResult | undefined;
     try {
       flag = data.flag(key);
     } catch (err) {
-      failure = errorReason(err instanceof MalformedFlagError ? 'MALFORMED_FLAG' : 'EXCEPTION');
+      result = errorResult(err instanceof MalformedFlagError ? 'MALFORMED_FLAG' : 'EXCEPTION');
     }
-
     if (flag !== undefined) {
       current = flag;
-      collected.length = 0;
-      const result = evaluator.evaluate(flag, context, onPrerequisite);
+      result = evaluator.evaluate(flag, context, onPrerequisite);
       current = undefined;
-      const trackReason = result.trackReason;
-      setOwn(values, key, result.value);
-      setOwn(
-        metadata,
-        key,
-        buildMetadata(
-          result.variationIndex,
-          flag.version,
-          result.reason,
-          flag.trackEvents || trackReason,
-          trackReason,
-          flag.debugEventsUntilDate,
-          collected.length > 0 ? collected.slice() : undefined,
-          withReasons,
-          detailsOnly,
-          now,
-        ),
-      );
-    } else if (failure !== undefined) {
-      // Could not be prepared: report it from the raw item, like any other failed evaluation.
-      const version = typeof raw.version === 'number' ? raw.version : 0;
-      const debugUntil = typeof raw.debugEventsUntilDate === 'number' ? raw.debugEventsUntilDate : undefined;
-      setOwn(values, key, null);
-      setOwn(
-        metadata,
-        key,
-        buildMetadata(
-          undefined,
-          version,
-          failure,
-          raw.trackEvents === true,
-          false,
-          debugUntil,
-          undefined,
-          withReasons,
-          detailsOnly,
-          now,
-        ),
-      );
     }
+    if (result === undefined) continue;
+
+    // A flag that could not be prepared is described from its raw item, like any failed evaluation.
+    const item: { version?: unknown; trackEvents?: unknown; debugEventsUntilDate?: unknown } = flag ?? raw;
+    const version = typeof item.version === 'number' ? item.version : 0;
+    const debugUntil = typeof item.debugEventsUntilDate === 'number' ? item.debugEventsUntilDate : undefined;
+    const trackReason = result.trackReason;
+    const trackEvents = item.trackEvents === true || trackReason;
+    const omitDetails = detailsOnly && !trackEvents && !(debugUntil !== undefined && debugUntil > now);
+    // Fields are added in the order LaunchDarkly's SDKs serialise them.
+    const meta: LDFlagMetadata = {};
+    if (result.variationIndex !== undefined) meta.variation = result.variationIndex;
+    if (!omitDetails) meta.version = version;
+    // An experiment's reason is needed for its events, so it is kept even without `withReasons`.
+    if (trackReason || (withReasons && !omitDetails)) meta.reason = result.reason;
+    if (trackEvents) meta.trackEvents = true;
+    if (trackReason) meta.trackReason = true;
+    if (debugUntil !== undefined) meta.debugEventsUntilDate = debugUntil;
+    if (collected.length > 0) meta.prerequisites = collected.slice();
+    setOwn(values, key, result.value);
+    setOwn(metadata, key, meta);
   }
   return new LDFlagsState(true, values, metadata);
 }

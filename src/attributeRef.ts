@@ -6,59 +6,29 @@
 export interface AttributeRef {
   /** False for an empty string, `/`, an empty path component or a bad `~` escape. */
   readonly valid: boolean;
-  /** The path, one entry per level. */
+  /** The path, one entry per level; empty when invalid. */
   readonly components: readonly string[];
   /** The original text, for logs and redaction lists. */
   readonly text: string;
 }
 
-const INVALID_COMPONENTS: readonly string[] = [];
-
-function unescapeComponent(part: string): string | undefined {
-  if (part.indexOf('~') < 0) return part;
-  let out = '';
-  for (let i = 0; i < part.length; i++) {
-    const ch = part[i];
-    if (ch !== '~') {
-      out += ch;
-      continue;
-    }
-    const next = part[i + 1];
-    if (next === '0') out += '~';
-    else if (next === '1') out += '/';
-    else return undefined;
-    i++;
-  }
-  return out;
-}
-
 /** Parses a reference in the modern syntax. */
 export function parseAttributeRef(text: string): AttributeRef {
-  if (typeof text !== 'string' || text === '' || text === '/') {
-    return { valid: false, components: INVALID_COMPONENTS, text: String(text) };
-  }
-  if (text[0] !== '/') return { valid: true, components: [text], text };
-  const parts = text.slice(1).split('/');
-  const components: string[] = [];
-  for (const part of parts) {
-    const unescaped = part === '' ? undefined : unescapeComponent(part);
-    if (unescaped === undefined) return { valid: false, components: INVALID_COMPONENTS, text };
-    components.push(unescaped);
-  }
-  return { valid: true, components, text };
+  if (typeof text !== 'string' || text[0] !== '/') return literalAttributeRef(text);
+  const components = text.slice(1).split('/');
+  if (components.includes('') || /~(?![01])/.test(text)) return { valid: false, components: [], text };
+  // `~1` first, so that `~01` becomes `~1` rather than `/`.
+  return { valid: true, components: components.map((c) => c.replace(/~1/g, '/').replace(/~0/g, '~')), text };
 }
 
 /** A reference that is one literal attribute name, as clauses without a context kind use. */
 export function literalAttributeRef(name: string): AttributeRef {
-  if (typeof name !== 'string' || name === '') {
-    return { valid: false, components: INVALID_COMPONENTS, text: String(name) };
-  }
-  return { valid: true, components: [name], text: name };
+  return typeof name === 'string' && name !== ''
+    ? { valid: true, components: [name], text: name }
+    : { valid: false, components: [], text: String(name) };
 }
 
 /** The reference for a clause or rollout: literal when no context kind is given. */
 export function refFor(text: string, contextKind: string | undefined): AttributeRef {
-  return contextKind === undefined || contextKind === null
-    ? literalAttributeRef(text)
-    : parseAttributeRef(text);
+  return contextKind === undefined ? literalAttributeRef(text) : parseAttributeRef(text);
 }

@@ -10,16 +10,15 @@ import { DataSet } from './data/dataSet.js';
 import { KVLoader } from './data/kv.js';
 import { PersistentStoreLoader } from './data/persistentStore.js';
 import { PollingLoader } from './data/poll.js';
-import type { BackgroundSources, DataKind, DataLoader, DataSourceUpdates, LDDataSource } from './data/types.js';
+import type { DataLoader, DataSourceUpdates, LDDataSource, LongLivedExtras } from './data/types.js';
 import { Evaluator, errorResult, type EvalResult, type PrerequisiteListener } from './evaluation/evaluator.js';
 import { EventProcessor } from './events/processor.js';
 import { HookRunner } from './hooks.js';
 import { MalformedFlagError } from './evaluation/errors.js';
-import type { PreparedFlag } from './evaluation/prepare.js';
 import type { LDLogger } from './logging.js';
 import type { LDOptions } from './options.js';
 import type { LDContext, LDErrorKind, LDEvaluationDetail, LDFlagValue } from './types.js';
-import type { AllData, FlagData, SegmentData } from './wire.js';
+import type { AllData } from './wire.js';
 
 /** The value types of the typed calls; `undefined` means any JSON value. */
 type ValueType = 'boolean' | 'number' | 'string' | undefined;
@@ -49,101 +48,109 @@ export interface LDWaitOptions {
   timeout?: number;
 }
 
-function isLoader(source: LDDataSource | DataLoader): source is DataLoader {
-  return typeof (source as DataLoader).load === 'function';
-}
+const NOT_LOADED = 'flag data is not loaded yet';
 
+// Internals are ES private fields: unlike `private` properties, minifiers can shorten them.
 export class LDClient {
-  protected readonly config: Config;
-  protected readonly logger: LDLogger;
-  private data: DataSet | undefined;
-  private evaluator: Evaluator | undefined;
-  private readonly source: LDDataSourceName;
-  private readonly loader: DataLoader | undefined;
-  private readonly background: LDDataSource | undefined;
-  private backgroundStarted: Promise<void> | undefined;
-  private inFlight: Promise<void> | undefined;
-  private inFlightSince = 0;
-  private loadedAt: number | undefined;
+  readonly #config: Config;
+  readonly #logger: LDLogger;
+  #data: DataSet | undefined;
+  #evaluator: Evaluator | undefined;
+  readonly #source: LDDataSourceName;
+  readonly #loader: DataLoader | undefined;
+  readonly #background: LDDataSource | undefined;
+  #backgroundStarted: Promise<void> | undefined;
+  /** Writes loaded flags through to `featureStore`, when a long-lived entry point provides it. */
+  readonly #store: DataSourceUpdates | undefined;
+  #inFlight: Promise<void> | undefined;
+  #inFlightSince = 0;
+  #loadedAt: number | undefined;
   /** When the loader was last tried, successful or not: failures also wait out the TTL. */
-  private checkedAt: number | undefined;
-  private lastError: string | undefined;
-  private closed = false;
+  #checkedAt: number | undefined;
+  #lastError: string | undefined;
+  #closed = false;
   /** Absent when events are off: the evaluation path then does no event work at all. */
-  private readonly events: EventProcessor | undefined;
+  readonly #events: EventProcessor | undefined;
   /** The context of the evaluation in progress, for recording its prerequisites. */
-  private evaluatingFor: Context | undefined;
-  private readonly onPrerequisite: PrerequisiteListener | undefined;
+  #evaluatingFor: Context | undefined;
+  readonly #onPrerequisite: PrerequisiteListener | undefined;
   /** Absent without hooks: evaluations then skip hook work entirely. */
-  private readonly hooks: HookRunner | undefined;
+  readonly #hooks: HookRunner | undefined;
   /** The LaunchDarkly environment of the flags held, when the service said. */
-  private environmentId: string | undefined;
+  #environmentId: string | undefined;
 
   /**
-   * @param backgroundSources streaming and the polling loop, for long-lived processes; the edge
-   * entry points leave them out to keep their bundles small.
+   * @param extras streaming, the polling loop and persistent-store write-through, for long-lived
+   * processes; the edge entry points leave them out to keep their bundles small.
    */
-  constructor(sdkKey: string, options: LDOptions = {}, backgroundSources?: BackgroundSources) {
-    this.config = makeConfig(sdkKey, options);
-    this.logger = this.config.logger;
-    const config = this.config;
+  constructor(sdkKey: string, options: LDOptions = {}, extras?: LongLivedExtras) {
+    const config = (this.#config = makeConfig(sdkKey, options));
+    const logger = (this.#logger = config.logger);
+    const { dataSource, kvStore, featureStore } = config;
+    const longLived = 'a long-lived process ("ldedge" or "ldedge/node")';
 
     if (config.payload !== undefined) {
-      this.source = 'payload';
+      this.#source = 'payload';
       try {
-        this.setData(DataSet.fromPayload(config.payload, 'option "payload"'));
+        this.#setData(DataSet.fromPayload(config.payload, 'option "payload"'));
       } catch (err) {
-        this.lastError = (err as Error).message;
-        this.logger.error(this.lastError);
+        logger.error((this.#lastError = (err as Error).message));
       }
     } else if (config.offline) {
-      this.source = 'offline';
-      this.setData(DataSet.empty());
-    } else if (config.dataSource !== undefined) {
-      this.source = 'custom';
-      if (isLoader(config.dataSource)) this.loader = config.dataSource;
-      else this.background = config.dataSource;
-    } else if (config.kvStore !== undefined) {
-      this.source = 'kv';
-      this.loader = new KVLoader(config.kvStore, config.kvKey as string);
+      this.#source = 'offline';
+      this.#setData(DataSet.empty());
+    } else if (dataSource !== undefined) {
+      this.#source = 'custom';
+      if (typeof (dataSource as DataLoader).load === 'function') this.#loader = dataSource as DataLoader;
+      else this.#background = dataSource as LDDataSource;
+    } else if (kvStore !== undefined) {
+      this.#source = 'kv';
+      this.#loader = new KVLoader(kvStore, config.kvKey!);
     } else if (config.useLdd) {
-      this.source = 'store';
-      this.loader = new PersistentStoreLoader(config.featureStore!);
-    } else if (config.stream && backgroundSources !== undefined) {
-      this.source = 'stream';
-      this.background = backgroundSources.streaming(config);
-    } else if (config.pollIntervalMs !== undefined && backgroundSources !== undefined) {
-      this.source = 'polling';
-      this.background = backgroundSources.polling(config);
+      this.#source = 'store';
+      this.#loader = new PersistentStoreLoader(featureStore!);
+    } else if (config.stream && extras) {
+      this.#source = 'stream';
+      this.#background = extras.streaming(config);
+    } else if (config.pollIntervalMs !== undefined && extras) {
+      this.#source = 'polling';
+      this.#background = extras.polling(config);
     } else {
       if (config.stream || config.pollIntervalMs !== undefined) {
-        this.logger.warn(
-          'options "stream" and "pollInterval" need a long-lived process and are left out of this entry point ' +
-            '(use "ldedge" or "ldedge/node"); flags are polled on demand instead',
-        );
+        logger.warn(`options "stream" and "pollInterval" need ${longLived}; polling on demand instead`);
       }
-      this.source = 'poll';
-      this.loader = new PollingLoader(config.http, config.baseUri, config.payloadFilterKey);
+      this.#source = 'poll';
+      this.#loader = new PollingLoader(config.http, config.baseUri, config.payloadFilterKey);
     }
 
-    if (config.hooks.length > 0) this.hooks = new HookRunner(config.hooks, this.logger);
+    if (featureStore !== undefined && !config.useLdd) {
+      if (extras) this.#store = extras.writeThrough(featureStore, logger);
+      else logger.warn(`option "featureStore" is read only with "useLdd" here; writing to it needs ${longLived}`);
+    }
+
+    if (config.hooks.length > 0) this.#hooks = new HookRunner(config.hooks, logger);
 
     if (config.sendEvents) {
-      const events = new EventProcessor(config);
-      this.events = events;
-      this.onPrerequisite = (result, prerequisiteOf) => {
-        const context = this.evaluatingFor;
+      const events = (this.#events = new EventProcessor(config));
+      this.#onPrerequisite = (result, prerequisiteOf) => {
+        const context = this.#evaluatingFor;
         if (context !== undefined && result.flag !== undefined) {
           events.recordEvaluation(result.flag.key, context, result, null, false, prerequisiteOf);
         }
       };
     }
 
-    if (this.background !== undefined && !config.offline) {
+    if (this.#background !== undefined && !config.offline) {
       // Background sources are opted into by long-lived processes; they start right away.
-      this.backgroundStarted = this.background.start(this.updates());
-      this.backgroundStarted.catch((err: Error) => {
-        this.lastError = err.message;
+      const started = (this.#backgroundStarted = this.#background.start({
+        init: (data, environmentId) => this.#loaded(data, environmentId),
+        upsert: (kind, key, item) => {
+          if (this.#data === undefined) this.#setData(DataSet.empty());
+          if (this.#data!.upsert(kind, key, item)) this.#store?.upsert(kind, key, item);
+        },
+      }));
+      started.catch((err: Error) => {
+        this.#lastError = err.message;
       });
     }
   }
@@ -154,17 +161,16 @@ export class LDClient {
    * failed refresh keeps the data held. Rejects when there is no data within `timeout` seconds.
    */
   async waitForInitialization(options: LDWaitOptions = {}): Promise<this> {
-    const timeoutMs = Math.max(0, (options.timeout ?? 5) * 1000);
-    const work = this.ensureFresh();
+    const seconds = Math.max(0, options.timeout ?? 5);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`flag data was not loaded within ${timeoutMs / 1000} s (source: ${this.source})`)),
-        timeoutMs,
+        () => reject(new Error(`flag data was not loaded within ${seconds} s (source: ${this.#source})`)),
+        seconds * 1000,
       );
     });
     try {
-      await Promise.race([work, timeout]);
+      await Promise.race([this.#ensureFresh(), timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -173,55 +179,37 @@ export class LDClient {
 
   /** True once flag data has been loaded. */
   initialized(): boolean {
-    return this.data !== undefined;
+    return this.#data !== undefined;
   }
 
   /** Where the flags come from, when they were loaded, and the last failure. */
   dataStatus(): LDDataStatus {
-    return { source: this.source, loadedAt: this.loadedAt, lastError: this.lastError };
+    return { source: this.#source, loadedAt: this.#loadedAt, lastError: this.#lastError };
   }
 
-  variation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue {
-    return this.evaluateDetail(key, context, defaultValue, undefined, false, 'LDClient.variation').value;
-  }
-
-  variationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue> {
-    return this.evaluateDetail(key, context, defaultValue, undefined, true, 'LDClient.variationDetail');
-  }
-
-  boolVariation(key: string, context: LDContext, defaultValue: boolean): boolean {
-    return this.evaluateDetail(key, context, defaultValue, 'boolean', false, 'LDClient.boolVariation').value as boolean;
-  }
-
-  boolVariationDetail(key: string, context: LDContext, defaultValue: boolean): LDEvaluationDetail<boolean> {
-    return this.evaluateDetail(key, context, defaultValue, 'boolean', true, 'LDClient.boolVariationDetail') as
-      LDEvaluationDetail<boolean>;
-  }
-
-  numberVariation(key: string, context: LDContext, defaultValue: number): number {
-    return this.evaluateDetail(key, context, defaultValue, 'number', false, 'LDClient.numberVariation').value as number;
-  }
-
-  numberVariationDetail(key: string, context: LDContext, defaultValue: number): LDEvaluationDetail<number> {
-    return this.evaluateDetail(key, context, defaultValue, 'number', true, 'LDClient.numberVariationDetail') as
-      LDEvaluationDetail<number>;
-  }
-
-  stringVariation(key: string, context: LDContext, defaultValue: string): string {
-    return this.evaluateDetail(key, context, defaultValue, 'string', false, 'LDClient.stringVariation').value as string;
-  }
-
-  stringVariationDetail(key: string, context: LDContext, defaultValue: string): LDEvaluationDetail<string> {
-    return this.evaluateDetail(key, context, defaultValue, 'string', true, 'LDClient.stringVariationDetail') as
-      LDEvaluationDetail<string>;
-  }
-
-  jsonVariation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue {
-    return this.evaluateDetail(key, context, defaultValue, undefined, false, 'LDClient.jsonVariation').value;
-  }
-
-  jsonVariationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue> {
-    return this.evaluateDetail(key, context, defaultValue, undefined, true, 'LDClient.jsonVariationDetail');
+  // The ten evaluation calls (typed by the interface below) differ only in the value type they
+  // check, whether they return the reason, and the method name hooks see.
+  static {
+    const calls: Array<[string, ValueType?]> = [
+      ['variation'],
+      ['boolVariation', 'boolean'],
+      ['numberVariation', 'number'],
+      ['stringVariation', 'string'],
+      ['jsonVariation'],
+    ];
+    for (const [name, type] of calls) {
+      for (const withReason of [false, true]) {
+        const method = withReason ? `${name}Detail` : name;
+        Object.defineProperty(LDClient.prototype, method, {
+          configurable: true,
+          writable: true,
+          value(this: LDClient, key: string, context: LDContext, defaultValue: LDFlagValue) {
+            const detail = this.#evaluate(key, context, defaultValue, type, withReason, method);
+            return withReason ? detail : detail.value;
+          },
+        });
+      }
+    }
   }
 
   /**
@@ -229,14 +217,10 @@ export class LDClient {
    * LaunchDarkly's bootstrap format. `$valid` is false before data is loaded or for an invalid context.
    */
   allFlagsState(context: LDContext, options: LDFlagsStateOptions = {}): LDFlagsState {
-    const data = this.data;
-    if (data === undefined) {
-      this.logger.warn('allFlagsState called before flag data was loaded; returning an empty state');
-      return invalidFlagsState();
-    }
-    const valid = this.validContext(context, '(all flags)');
-    if (valid === undefined) return invalidFlagsState();
-    return buildAllFlagsState(data, this.evaluator as Evaluator, valid, options);
+    const data = this.#data;
+    if (data === undefined) this.#logger.warn(`allFlagsState: ${NOT_LOADED}; returning an invalid state`);
+    const valid = data && this.#context(context, 'allFlagsState');
+    return valid ? buildAllFlagsState(data!, this.#evaluator!, valid, options) : invalidFlagsState();
   }
 
   /**
@@ -244,8 +228,8 @@ export class LDClient {
    * keyed with the SDK key, as hex. Resolves to undefined for an invalid context.
    */
   async secureModeHash(context: LDContext): Promise<string | undefined> {
-    const valid = this.validContext(context, '(secure mode hash)');
-    return valid === undefined ? undefined : secureModeHash(this.config.sdkKey, valid.canonicalKey);
+    const valid = this.#context(context, 'secureModeHash');
+    return valid && secureModeHash(this.#config.sdkKey, valid.canonicalKey);
   }
 
   /**
@@ -253,24 +237,24 @@ export class LDClient {
    * numeric value of a numeric metric.
    */
   track(key: string, context: LDContext, data?: LDFlagValue, metricValue?: number): void {
-    const valid = this.validContext(context, `track "${key}"`);
+    const valid = this.#context(context, `track "${key}"`);
     if (valid === undefined) return;
-    if (typeof key !== 'string' || key === '') {
-      this.logger.warn(`track: the event key must be a non-empty string, got ${JSON.stringify(key)}`);
+    if (!key || typeof key !== 'string') {
+      this.#logger.warn(`track: the event key must be a non-empty string, got ${JSON.stringify(key)}`);
       return;
     }
-    if (metricValue !== undefined && (typeof metricValue !== 'number' || !Number.isFinite(metricValue))) {
-      this.logger.warn(`track "${key}": metricValue must be a finite number; it is left out`);
+    if (metricValue !== undefined && !Number.isFinite(metricValue)) {
+      this.#logger.warn(`track "${key}": metricValue must be a finite number; it is left out`);
       metricValue = undefined;
     }
-    this.events?.recordCustom(key, valid, data, metricValue);
-    this.hooks?.track({ key, context, data, metricValue, environmentId: this.environmentId });
+    this.#events?.recordCustom(key, valid, data, metricValue);
+    this.#hooks?.track({ key, context, data, metricValue, environmentId: this.#environmentId });
   }
 
   /** Reports a context to LaunchDarkly, so it appears on the Contexts page. */
   identify(context: LDContext): void {
-    const valid = this.validContext(context, 'identify');
-    if (valid !== undefined) this.events?.recordIdentify(valid);
+    const valid = this.#context(context, 'identify');
+    if (valid !== undefined) this.#events?.recordIdentify(valid);
   }
 
   /**
@@ -278,107 +262,74 @@ export class LDClient {
    * logged, never thrown); hand it to `waitUntil` in serverless hosts.
    */
   flush(): Promise<void> {
-    return this.events?.flush() ?? Promise.resolve();
+    return this.#events?.flush() ?? Promise.resolve();
   }
 
   /** Events dropped because the queue was at `capacity`. */
   droppedEvents(): number {
-    return this.events?.droppedEvents ?? 0;
+    return this.#events?.droppedEvents ?? 0;
   }
 
   /** Flushes events and stops whatever the client started: the stream or polling loop. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.background?.close();
-    await this.events?.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#background?.close();
+    await this.#events?.close();
   }
 
   // --- data ---------------------------------------------------------------------------------
 
-  private ensureFresh(): Promise<void> {
-    if (this.loader !== undefined) {
-      const now = Date.now();
-      if (this.data !== undefined && this.checkedAt !== undefined && now - this.checkedAt < this.config.cacheTtlMs) {
-        return Promise.resolve();
-      }
-      // A load that outlived every timeout will never settle: hosts such as workerd cancel the
-      // I/O of a request that has ended. Start afresh rather than wait on it forever.
-      const limit = this.config.http.connectTimeoutMs + this.config.http.readTimeoutMs;
-      if (this.inFlight === undefined || now - this.inFlightSince > limit) {
-        const load: Promise<void> = this.refresh(this.loader).finally(() => {
-          if (this.inFlight === load) this.inFlight = undefined;
-        });
-        this.inFlight = load;
-        this.inFlightSince = now;
-      }
-      return this.inFlight;
+  #ensureFresh(): Promise<void> {
+    const loader = this.#loader;
+    const now = Date.now();
+    const { cacheTtlMs, http } = this.#config;
+    if (this.#data !== undefined && (loader === undefined || now - this.#checkedAt! < cacheTtlMs)) {
+      return Promise.resolve();
     }
-    if (this.data !== undefined) return Promise.resolve();
-    if (this.backgroundStarted !== undefined) return this.backgroundStarted;
-    return Promise.reject(new Error(this.lastError ?? 'no flag data source was configured'));
+    if (loader === undefined) {
+      const why = this.#lastError ?? 'no flag data source was configured';
+      return this.#backgroundStarted ?? Promise.reject(new Error(why));
+    }
+    // A load that outlived every timeout will never settle: hosts such as workerd cancel the I/O
+    // of a request that has ended. Start afresh rather than wait on it forever.
+    if (this.#inFlight === undefined || now - this.#inFlightSince > http.connectTimeoutMs + http.readTimeoutMs) {
+      const load: Promise<void> = this.#refresh(loader).finally(() => {
+        if (this.#inFlight === load) this.#inFlight = undefined;
+      });
+      this.#inFlight = load;
+      this.#inFlightSince = now;
+    }
+    return this.#inFlight!;
   }
 
-  private async refresh(loader: DataLoader): Promise<void> {
+  async #refresh(loader: DataLoader): Promise<void> {
     try {
-      const loaded = await loader.load();
-      if (loaded !== undefined) this.applyFull(loaded);
-      this.environmentId = loader.environmentId ?? this.environmentId;
-      this.loadedAt = Date.now();
-      this.checkedAt = this.loadedAt;
-      this.lastError = undefined;
+      this.#loaded(await loader.load(), loader.environmentId);
     } catch (err) {
-      const message = `${loader.name} load failed: ${(err as Error).message}`;
-      this.checkedAt = Date.now();
-      this.lastError = message;
-      if (this.data === undefined) throw new Error(message);
-      const age = this.loadedAt === undefined ? 'unknown' : `${Math.round((Date.now() - this.loadedAt) / 1000)} s`;
-      this.logger.warn(`${message}; keeping the flags loaded before (age ${age})`);
+      this.#checkedAt = Date.now();
+      const message = (this.#lastError = `${loader.name} load failed: ${(err as Error).message}`);
+      if (this.#data === undefined) throw new Error(message);
+      // Data is held only after a successful load, so `loadedAt` is set.
+      const age = Math.round((this.#checkedAt - this.#loadedAt!) / 1000);
+      this.#logger.warn(`${message}; keeping the flags loaded before (age ${age} s)`);
     }
   }
 
-  private setData(data: DataSet): void {
-    this.data = data;
-    this.evaluator = new Evaluator(data);
+  /** A full data set arrived, or (undefined) the one held was confirmed unchanged. */
+  #loaded(data: AllData | undefined, environmentId: string | undefined): void {
+    if (data !== undefined) {
+      this.#setData(DataSet.from(data));
+      this.#store?.init(data);
+    }
+    this.#environmentId = environmentId ?? this.#environmentId;
+    this.#loadedAt = this.#checkedAt = Date.now();
+    this.#lastError = undefined;
   }
 
-  private applyFull(data: AllData): void {
-    this.setData(DataSet.from(data));
-    this.persist(data);
-  }
-
-  private updates(): DataSourceUpdates {
-    return {
-      init: (data, environmentId) => {
-        this.applyFull(data);
-        if (environmentId !== undefined) this.environmentId = environmentId;
-        this.loadedAt = Date.now();
-        this.lastError = undefined;
-      },
-      upsert: (kind: DataKind, key: string, item: FlagData | SegmentData) => {
-        if (this.data === undefined) this.setData(DataSet.empty());
-        if (this.data!.upsert(kind, key, item)) this.persistItem(kind, key, item);
-      },
-    };
-  }
-
-  /** Writes through to a persistent store, so other processes (in daemon mode) can read it. */
-  private persist(data: AllData): void {
-    const store = this.config.featureStore;
-    if (store?.init === undefined || this.config.useLdd) return;
-    const serialise = (items: Record<string, unknown>) =>
-      Object.fromEntries(Object.entries(items).map(([k, v]) => [k, JSON.stringify(v)]));
-    store
-      .init({ flags: serialise(data.flags), segments: serialise(data.segments) })
-      .catch((err: Error) => this.logger.error(`could not write flags to the persistent store: ${err.message}`));
-  }
-
-  private persistItem(kind: DataKind, key: string, item: FlagData | SegmentData): void {
-    const store = this.config.featureStore;
-    if (store?.upsert === undefined || this.config.useLdd) return;
-    store
-      .upsert(kind, key, item.version, JSON.stringify(item))
-      .catch((err: Error) => this.logger.error(`could not write ${kind} "${key}" to the persistent store: ${err.message}`));
+  #setData(data: DataSet): void {
+    this.#data = data;
+    this.#evaluator = new Evaluator(data);
   }
 
   // --- evaluation ---------------------------------------------------------------------------
@@ -387,7 +338,7 @@ export class LDClient {
    * One evaluation. `method` names the public call for hooks; with hooks configured, the
    * evaluation runs inside their series (and is re-entered without `method`).
    */
-  private evaluateDetail(
+  #evaluate(
     key: string,
     input: LDContext,
     defaultValue: LDFlagValue,
@@ -395,59 +346,80 @@ export class LDClient {
     withReason: boolean,
     method?: string,
   ): LDEvaluationDetail {
-    if (this.hooks !== undefined && method !== undefined) {
-      const series = { flagKey: key, context: input, defaultValue, method, environmentId: this.environmentId };
-      return this.hooks.evaluation(series, () => this.evaluateDetail(key, input, defaultValue, type, withReason));
+    if (this.#hooks !== undefined && method !== undefined) {
+      const series = {
+        flagKey: key,
+        context: input,
+        defaultValue,
+        method: `LDClient.${method}`,
+        environmentId: this.#environmentId,
+      };
+      return this.#hooks.evaluation(series, () => this.#evaluate(key, input, defaultValue, type, withReason));
     }
-    const context = this.validContext(input, `flag "${key}"`);
-    let evaluated = context === undefined ? errorResult('USER_NOT_SPECIFIED') : this.evaluateFor(key, context);
+    const context = this.#context(input, 'flag', key);
+    let evaluated = context === undefined ? errorResult('USER_NOT_SPECIFIED') : this.#evaluateFor(key, context);
     const value = evaluated.value;
     if (value !== null && type !== undefined && typeof value !== type) {
       evaluated = errorResult('WRONG_TYPE', evaluated.flag);
     }
-    if (context !== undefined) this.events?.recordEvaluation(key, context, evaluated, defaultValue, withReason);
-    return evaluated.value === null
-      ? { value: defaultValue, variationIndex: undefined, reason: evaluated.reason }
-      : { value: evaluated.value, variationIndex: evaluated.variationIndex, reason: evaluated.reason };
+    if (context !== undefined) this.#events?.recordEvaluation(key, context, evaluated, defaultValue, withReason);
+    const missed = evaluated.value === null;
+    return {
+      value: missed ? defaultValue : evaluated.value,
+      variationIndex: missed ? undefined : evaluated.variationIndex,
+      reason: evaluated.reason,
+    };
   }
 
-  private evaluateFor(key: string, context: Context): EvalResult {
-    const data = this.data;
-    if (data === undefined) return this.fail('CLIENT_NOT_READY', key);
-    let flag: PreparedFlag | undefined;
+  #evaluateFor(key: string, context: Context): EvalResult {
+    const data = this.#data;
+    if (data === undefined) return this.#fail('CLIENT_NOT_READY', key, NOT_LOADED);
+    let flag;
     try {
       flag = data.flag(key);
     } catch (err) {
       if (!(err instanceof MalformedFlagError)) throw err;
-      this.logger.error(`flag "${key}" is malformed: ${err.message}`);
+      this.#logger.error(`flag "${key}" is malformed: ${err.message}`);
       return errorResult('MALFORMED_FLAG');
     }
-    if (flag === undefined) return this.fail('FLAG_NOT_FOUND', key);
-    this.evaluatingFor = context;
-    const evaluated = (this.evaluator as Evaluator).evaluate(flag, context, this.onPrerequisite);
+    if (flag === undefined) return this.#fail('FLAG_NOT_FOUND', key, 'unknown flag');
+    this.#evaluatingFor = context;
+    const evaluated = this.#evaluator!.evaluate(flag, context, this.#onPrerequisite);
     if (evaluated.reason.kind === 'ERROR') {
-      this.logger.error(`flag "${flag.key}" could not be evaluated: ${evaluated.reason.errorKind}`);
+      this.#logger.error(`flag "${key}" could not be evaluated: ${evaluated.reason.errorKind}`);
     }
     return evaluated;
   }
 
-  private validContext(input: LDContext, what: string): Context | undefined {
+  /** The context, or undefined (with a warning naming the call) when it is invalid. */
+  #context(input: LDContext, what: string, key?: string): Context | undefined {
     const context = toContext(input);
     if (!isContextError(context)) return context;
-    this.logger.warn(`${what}: invalid context: ${context.error}`);
+    this.#logger.warn(`${what}${key === undefined ? '' : ` "${key}"`}: invalid context: ${context.error}`);
     return undefined;
   }
 
-  private fail(kind: LDErrorKind, key: string): EvalResult {
-    if (this.source !== 'offline') {
-      this.logger.warn(
-        kind === 'CLIENT_NOT_READY'
-          ? `flag "${key}" evaluated before flag data was loaded; returning the default`
-          : `unknown flag "${key}"; returning the default`,
-      );
-    }
+  #fail(kind: LDErrorKind, key: string, why: string): EvalResult {
+    if (this.#source !== 'offline') this.#logger.warn(`flag "${key}": ${why}; returning the default`);
     return errorResult(kind);
   }
 }
 
-
+/**
+ * The evaluation calls, defined in the class's static block. Each gives `defaultValue` when the
+ * flag cannot be evaluated, and the typed ones also when the flag's value is not of their type
+ * (reason `WRONG_TYPE`). The `…Detail` forms add the variation index and the reason, and record
+ * the reason in analytics events.
+ */
+export interface LDClient {
+  variation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue;
+  variationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue>;
+  boolVariation(key: string, context: LDContext, defaultValue: boolean): boolean;
+  boolVariationDetail(key: string, context: LDContext, defaultValue: boolean): LDEvaluationDetail<boolean>;
+  numberVariation(key: string, context: LDContext, defaultValue: number): number;
+  numberVariationDetail(key: string, context: LDContext, defaultValue: number): LDEvaluationDetail<number>;
+  stringVariation(key: string, context: LDContext, defaultValue: string): string;
+  stringVariationDetail(key: string, context: LDContext, defaultValue: string): LDEvaluationDetail<string>;
+  jsonVariation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue;
+  jsonVariationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue>;
+}

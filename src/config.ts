@@ -3,6 +3,7 @@
  * A value of the wrong type or out of range is reported with the option's name and what was
  * expected, then replaced by its default; a pluggable component that cannot work throws.
  */
+import { isRecord } from './data/parse.js';
 import type { DataLoader, KVStore, LDDataSource } from './data/types.js';
 import type { PersistentDataStore } from './data/persistentStore.js';
 import type { LDEventSender } from './events/sender.js';
@@ -16,7 +17,34 @@ export const DEFAULT_BASE_URI = 'https://sdk.launchdarkly.com';
 export const DEFAULT_STREAM_URI = 'https://stream.launchdarkly.com';
 export const DEFAULT_EVENTS_URI = 'https://events.launchdarkly.com';
 
-type Kind = 'string' | 'boolean' | 'number' | 'object' | 'function' | 'string[]' | 'object[]' | 'payload';
+const finiteNumber: [(v: unknown) => boolean, string] = [Number.isFinite, 'a number'];
+const arrayOf = (test: (v: unknown) => boolean) => (v: unknown) => Array.isArray(v) && v.every(test);
+
+function isHttpUrl(v: unknown): boolean {
+  try {
+    return typeof v === 'string' && /^https?:$/.test(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** Each kind of option: how a valid value is recognised, and how a warning names what was expected. */
+const KINDS = {
+  string: [(v) => typeof v === 'string', 'a string'],
+  boolean: [(v) => typeof v === 'boolean', 'true or false'],
+  /** A duration in seconds; the configuration holds it in milliseconds, as `<name>Ms`. */
+  seconds: finiteNumber,
+  /** A count, rounded down. */
+  count: finiteNumber,
+  uri: [isHttpUrl, 'an http(s) URL'],
+  object: [isRecord, 'an object'],
+  function: [(v) => typeof v === 'function', 'a function'],
+  strings: [arrayOf((v) => typeof v === 'string'), 'an array of strings'],
+  objects: [arrayOf((v) => typeof v === 'object' && v !== null), 'an array of objects'],
+  payload: [(v) => typeof v === 'string' || isRecord(v), 'a JSON string or an object'],
+} satisfies Record<string, [(v: unknown) => boolean, string]>;
+
+type Kind = keyof typeof KINDS;
 
 interface OptionSpec {
   readonly kind: Kind;
@@ -25,47 +53,49 @@ interface OptionSpec {
   readonly min?: number;
 }
 
+const spec = (kind: Kind, fallback?: string | number | boolean, min?: number): OptionSpec => ({
+  kind,
+  default: fallback,
+  min,
+});
+
 /** Every option `init` accepts. The README's configuration table is checked against this. */
 export const OPTION_SPECS: Readonly<Record<keyof LDOptions, OptionSpec>> = {
-  baseUri: { kind: 'string', default: DEFAULT_BASE_URI },
-  streamUri: { kind: 'string', default: DEFAULT_STREAM_URI },
-  eventsUri: { kind: 'string', default: DEFAULT_EVENTS_URI },
-  connectTimeout: { kind: 'number', default: 10, min: 0.001 },
-  readTimeout: { kind: 'number', default: 15, min: 0.001 },
-  stream: { kind: 'boolean', default: false },
-  pollInterval: { kind: 'number', min: 30 },
-  payloadFilterKey: { kind: 'string' },
-  initialReconnectDelay: { kind: 'number', default: 1, min: 0 },
-  cacheTtl: { kind: 'number', default: 30, min: 0 },
-  payload: { kind: 'payload' },
-  kvStore: { kind: 'object' },
-  clientSideId: { kind: 'string' },
-  kvKey: { kind: 'string' },
-  featureStore: { kind: 'object' },
-  useLdd: { kind: 'boolean', default: false },
-  dataSource: { kind: 'object' },
-  offline: { kind: 'boolean', default: false },
-  sendEvents: { kind: 'boolean', default: true },
-  capacity: { kind: 'number', default: 10000, min: 1 },
-  eventBatchSize: { kind: 'number', default: 1000, min: 1 },
-  flushInterval: { kind: 'number', min: 0.1 },
-  allAttributesPrivate: { kind: 'boolean', default: false },
-  privateAttributes: { kind: 'string[]' },
-  contextKeysCapacity: { kind: 'number', default: 1000, min: 1 },
-  contextKeysFlushInterval: {
-    kind: 'number',
-    default: 300,
-    min: 1,
-  },
-  omitAnonymousContexts: { kind: 'boolean', default: false },
-  enableEventCompression: { kind: 'boolean', default: false },
-  eventSender: { kind: 'object' },
-  logger: { kind: 'object' },
-  fetch: { kind: 'function' },
-  application: { kind: 'object' },
-  wrapperName: { kind: 'string' },
-  wrapperVersion: { kind: 'string' },
-  hooks: { kind: 'object[]' },
+  baseUri: spec('uri', DEFAULT_BASE_URI),
+  streamUri: spec('uri', DEFAULT_STREAM_URI),
+  eventsUri: spec('uri', DEFAULT_EVENTS_URI),
+  connectTimeout: spec('seconds', 10, 0.001),
+  readTimeout: spec('seconds', 15, 0.001),
+  stream: spec('boolean', false),
+  pollInterval: spec('seconds', undefined, 30),
+  payloadFilterKey: spec('string'),
+  initialReconnectDelay: spec('seconds', 1, 0),
+  cacheTtl: spec('seconds', 30, 0),
+  payload: spec('payload'),
+  kvStore: spec('object'),
+  clientSideId: spec('string'),
+  kvKey: spec('string'),
+  featureStore: spec('object'),
+  useLdd: spec('boolean', false),
+  dataSource: spec('object'),
+  offline: spec('boolean', false),
+  sendEvents: spec('boolean', true),
+  capacity: spec('count', 10000, 1),
+  eventBatchSize: spec('count', 1000, 1),
+  flushInterval: spec('seconds', undefined, 0.1),
+  allAttributesPrivate: spec('boolean', false),
+  privateAttributes: spec('strings'),
+  contextKeysCapacity: spec('count', 1000, 1),
+  contextKeysFlushInterval: spec('seconds', 300, 1),
+  omitAnonymousContexts: spec('boolean', false),
+  enableEventCompression: spec('boolean', false),
+  eventSender: spec('object'),
+  logger: spec('object'),
+  fetch: spec('function'),
+  application: spec('object'),
+  wrapperName: spec('string'),
+  wrapperVersion: spec('string'),
+  hooks: spec('objects'),
 };
 
 /** The validated configuration the client and its parts work from. */
@@ -103,95 +133,130 @@ export interface Config {
 }
 
 function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return `a ${typeof value}`;
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
-
-function kindMatches(kind: Kind, value: unknown): boolean {
-  switch (kind) {
-    case 'string':
-      return typeof value === 'string';
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'function':
-      return typeof value === 'function';
-    case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
-    case 'string[]':
-      return Array.isArray(value) && value.every((v) => typeof v === 'string');
-    case 'object[]':
-      return Array.isArray(value) && value.every((v) => typeof v === 'object' && v !== null);
-    case 'payload':
-      return typeof value === 'string' || (typeof value === 'object' && value !== null && !Array.isArray(value));
-  }
-}
-
-const EXPECTED: Record<Kind, string> = {
-  string: 'a string',
-  boolean: 'true or false',
-  number: 'a number',
-  function: 'a function',
-  object: 'an object',
-  'string[]': 'an array of strings',
-  'object[]': 'an array of objects',
-  payload: 'a JSON string or an object',
-};
 
 /** Edit distance, for suggesting the option a misspelt name meant. */
 function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
+    const next = [i];
     for (let j = 1; j <= b.length; j++) {
-      const above = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = above;
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     }
+    row = next;
   }
-  return prev[b.length];
+  return row[b.length];
 }
 
 export function nearestOption(name: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
   const lower = name.toLowerCase().replace(/_/g, '');
-  for (const known of Object.keys(OPTION_SPECS)) {
-    const d = distance(lower, known.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = known;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  const [best, d] = Object.keys(OPTION_SPECS)
+    .map((known) => [known, distance(lower, known.toLowerCase())] as const)
+    .reduce((a, b) => (b[1] < a[1] ? b : a));
+  return d <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }
 
 function requireMethods(name: string, value: unknown, methods: string[]): void {
-  if (value === undefined) return;
-  const missing = methods.filter(
-    (m) => typeof (value as Record<string, unknown> | null)?.[m] !== 'function',
-  );
-  if (missing.length > 0) {
-    throw new TypeError(
-      `option "${name}" must be an object with ${methods.map((m) => `${m}()`).join(', ')}; missing ${missing.join(', ')}`,
-    );
+  const missing = methods.filter((m) => typeof (value as Record<string, unknown> | null)?.[m] !== 'function');
+  if (value !== undefined && missing.length > 0) {
+    const wanted = methods.map((m) => `${m}()`).join(', ');
+    throw new TypeError(`option "${name}" must be an object with ${wanted}; missing ${missing.join(', ')}`);
   }
 }
 
-function validUri(name: string, value: string, logger: LDLogger, fallback: string): string {
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return value.replace(/\/+$/, '');
-  } catch {
-    // reported below
+/** Builds the configuration, warning about every problem on `options`' own logger (or console). */
+export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
+  if (!isRecord(options as unknown)) throw new TypeError(`options must be an object, got ${describe(options)}`);
+  requireMethods('logger', options.logger, ['debug', 'info', 'warn', 'error']);
+  const logger = options.logger ?? basicLogger();
+  const offline = options.offline === true;
+  if (typeof sdkKey !== 'string' || (sdkKey === '' && !offline)) {
+    throw new TypeError(`sdkKey must be a non-empty string, got ${describe(sdkKey)}`);
   }
-  logger.warn(`option "${name}" must be an http(s) URL, got ${describe(value)}; using ${fallback}`);
-  return fallback;
+
+  const values: Record<string, any> = {};
+  for (const [name, value] of Object.entries(options)) {
+    const spec: OptionSpec | undefined = OPTION_SPECS[name as keyof LDOptions];
+    if (spec === undefined) {
+      const suggestion = nearestOption(name);
+      logger.warn(`unknown option "${name}" is ignored${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
+    } else if (value === undefined) {
+      // Same as not given.
+    } else if (!KINDS[spec.kind][0](value)) {
+      const fallback = spec.default === undefined ? 'it is ignored' : `using ${String(spec.default)}`;
+      logger.warn(`option "${name}" must be ${KINDS[spec.kind][1]}, got ${describe(value)}; ${fallback}`);
+    } else if (value < spec.min!) {
+      logger.warn(`option "${name}" must be at least ${spec.min}, got ${String(value)}; using ${spec.min}`);
+      values[name] = spec.min;
+    } else {
+      values[name] = value;
+    }
+  }
+
+  requireMethods('kvStore', values.kvStore, ['get']);
+  requireMethods('featureStore', values.featureStore, ['getAll', 'get', 'isInitialized']);
+  requireMethods('eventSender', values.eventSender, ['sendEvents']);
+  if (typeof values.dataSource?.load !== 'function') requireMethods('dataSource', values.dataSource, ['start', 'close']);
+
+  if (values.kvStore !== undefined && values.kvKey === undefined) {
+    if (values.clientSideId === undefined) {
+      throw new TypeError('option "kvStore" needs "clientSideId" (or "kvKey") to know which entry to read');
+    }
+    values.kvKey = `LD-Env-${values.clientSideId}`;
+  }
+  if (values.useLdd && values.featureStore === undefined) {
+    throw new TypeError('option "useLdd" needs "featureStore": daemon mode reads flags only from a store');
+  }
+  const sources = ['payload', 'kvStore', 'dataSource', 'useLdd'].filter(
+    (n) => values[n] !== undefined && values[n] !== false,
+  );
+  if (sources.length > 1) {
+    throw new TypeError(`options ${sources.map((s) => `"${s}"`).join(' and ')} each choose the flag source; give one`);
+  }
+  if (values.stream && values.pollInterval !== undefined) {
+    logger.warn('option "pollInterval" is ignored while "stream" is true');
+  }
+
+  // Every option under its own name, defaults filled in; durations become `<name>Ms`. (URIs keep
+  // any trailing slash: `joinUri` drops it.)
+  const config: Record<string, any> = {};
+  for (const [name, { kind, default: fallback }] of Object.entries(OPTION_SPECS)) {
+    const value = values[name] ?? fallback;
+    if (kind === 'seconds') config[`${name}Ms`] = value === undefined ? undefined : Math.round(value * 1000);
+    else config[name] = kind === 'count' ? Math.floor(value) : value;
+  }
+
+  const { id, version } = values.application ?? {};
+  const tags = [tag('id', id, logger), tag('version', version, logger)].filter(Boolean).join(' ');
+  const { wrapperName, wrapperVersion } = values;
+  // Called as a plain function: some hosts reject a `fetch` invoked with another `this`.
+  const givenFetch: typeof fetch = values.fetch ?? globalThis.fetch;
+  let instanceId: string | undefined;
+
+  return Object.assign(config, {
+    sdkKey,
+    logger,
+    offline,
+    sendEvents: config.sendEvents && !offline,
+    payloadFilterKey: filterKey(values.payloadFilterKey, logger),
+    privateAttributes: config.privateAttributes ?? [],
+    hooks: config.hooks ?? [],
+    http: {
+      sdkKey,
+      fetch: (input, init) => givenFetch(input, init),
+      wrapper: wrapperName && (wrapperVersion ? `${wrapperName}/${wrapperVersion}` : wrapperName),
+      tags: tags || undefined,
+      connectTimeoutMs: config.connectTimeoutMs,
+      readTimeoutMs: config.readTimeoutMs,
+      // Made on first use: Workers refuse random values in global scope, where clients are created.
+      get instanceId() {
+        return (instanceId ??= crypto.randomUUID());
+      },
+    } satisfies HttpSettings,
+  }) as Config;
 }
 
 /** LaunchDarkly's format for payload filter keys; a key that breaks it is left out, not sent. */
@@ -201,147 +266,12 @@ function filterKey(value: string | undefined, logger: LDLogger): string | undefi
   return undefined;
 }
 
-function tagValue(name: string, value: string | undefined, logger: LDLogger): string | undefined {
+/** One `X-LaunchDarkly-Tags` entry, or undefined (with a warning) for a value LaunchDarkly refuses. */
+function tag(name: string, value: unknown, logger: LDLogger): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^[\w.-]{1,64}$/.test(value)) {
-    logger.warn(
-      `option "application.${name}" must be at most 64 letters, digits, ".", "-" or "_", got ${describe(value)}; it is not sent`,
-    );
-    return undefined;
-  }
-  return value;
-}
-
-/** Builds the configuration, warning about every problem on `options`' own logger (or console). */
-export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`options must be an object, got ${describe(options)}`);
-  }
-  requireMethods('logger', options.logger, ['debug', 'info', 'warn', 'error']);
-  const logger = options.logger ?? basicLogger();
-  const offline = options.offline === true;
-  if (typeof sdkKey !== 'string' || (sdkKey === '' && !offline)) {
-    throw new TypeError(`sdkKey must be a non-empty string, got ${describe(sdkKey)}`);
-  }
-
-  const values: Record<string, unknown> = {};
-  for (const name of Object.keys(options)) {
-    const value = (options as Record<string, unknown>)[name];
-    const spec = (OPTION_SPECS as Record<string, OptionSpec | undefined>)[name];
-    if (spec === undefined) {
-      const suggestion = nearestOption(name);
-      logger.warn(`unknown option "${name}" is ignored${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
-      continue;
-    }
-    if (value === undefined) continue;
-    if (!kindMatches(spec.kind, value)) {
-      const fallback = spec.default === undefined ? 'it is ignored' : `using ${String(spec.default)}`;
-      logger.warn(`option "${name}" must be ${EXPECTED[spec.kind]}, got ${describe(value)}; ${fallback}`);
-      continue;
-    }
-    if (spec.min !== undefined && (value as number) < spec.min) {
-      logger.warn(`option "${name}" must be at least ${spec.min}, got ${String(value)}; using ${spec.min}`);
-      values[name] = spec.min;
-      continue;
-    }
-    values[name] = value;
-  }
-  const pick = <K extends keyof LDOptions>(name: K): NonNullable<LDOptions[K]> =>
-    (values[name] ?? OPTION_SPECS[name].default) as NonNullable<LDOptions[K]>;
-  const seconds = (name: keyof LDOptions): number | undefined => {
-    const v = values[name] ?? OPTION_SPECS[name].default;
-    return typeof v === 'number' ? Math.round(v * 1000) : undefined;
-  };
-
-  requireMethods('kvStore', values.kvStore, ['get']);
-  requireMethods('featureStore', values.featureStore, ['getAll', 'get', 'isInitialized']);
-  requireMethods('eventSender', values.eventSender, ['sendEvents']);
-  const dataSource = values.dataSource as LDDataSource | DataLoader | undefined;
-  if (dataSource !== undefined && typeof (dataSource as DataLoader).load !== 'function') {
-    requireMethods('dataSource', dataSource, ['start', 'close']);
-  }
-
-  const kvStore = values.kvStore as KVStore | undefined;
-  let kvKey = values.kvKey as string | undefined;
-  if (kvStore !== undefined && kvKey === undefined) {
-    if (values.clientSideId === undefined) {
-      throw new TypeError('option "kvStore" needs "clientSideId" (or "kvKey") to know which entry to read');
-    }
-    kvKey = `LD-Env-${values.clientSideId as string}`;
-  }
-  const useLdd = pick('useLdd');
-  if (useLdd && values.featureStore === undefined) {
-    throw new TypeError('option "useLdd" needs "featureStore": daemon mode reads flags only from a store');
-  }
-  const sources = ['payload', 'kvStore', 'dataSource'].filter((n) => values[n] !== undefined);
-  if (useLdd) sources.push('useLdd');
-  if (sources.length > 1) {
-    throw new TypeError(`options ${sources.map((s) => `"${s}"`).join(' and ')} each choose the flag source; give one`);
-  }
-  if (pick('stream') && values.pollInterval !== undefined) {
-    logger.warn('option "pollInterval" is ignored while "stream" is true');
-  }
-
-  const application = (values.application ?? {}) as { id?: string; version?: string };
-  const tags = [
-    ['application-id', tagValue('id', application.id, logger)],
-    ['application-version', tagValue('version', application.version, logger)],
-  ]
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}/${v}`)
-    .join(' ');
-  const wrapperName = values.wrapperName as string | undefined;
-  const wrapperVersion = values.wrapperVersion as string | undefined;
-  const wrapper = wrapperName ? (wrapperVersion ? `${wrapperName}/${wrapperVersion}` : wrapperName) : undefined;
-
-  // Called as a plain function: some hosts reject a `fetch` invoked with another `this`.
-  const givenFetch = (values.fetch as typeof fetch | undefined) ?? globalThis.fetch;
-  const fetchImpl: typeof fetch = (input, init) => givenFetch(input, init);
-  const connectTimeoutMs = seconds('connectTimeout') as number;
-  const readTimeoutMs = seconds('readTimeout') as number;
-  let instanceId: string | undefined;
-
-  return {
-    sdkKey,
-    baseUri: validUri('baseUri', pick('baseUri'), logger, DEFAULT_BASE_URI),
-    streamUri: validUri('streamUri', pick('streamUri'), logger, DEFAULT_STREAM_URI),
-    eventsUri: validUri('eventsUri', pick('eventsUri'), logger, DEFAULT_EVENTS_URI),
-    stream: pick('stream'),
-    pollIntervalMs: seconds('pollInterval'),
-    payloadFilterKey: filterKey(values.payloadFilterKey as string | undefined, logger),
-    initialReconnectDelayMs: seconds('initialReconnectDelay') as number,
-    cacheTtlMs: seconds('cacheTtl') as number,
-    payload: values.payload as string | AllData | undefined,
-    kvStore,
-    kvKey,
-    featureStore: values.featureStore as PersistentDataStore | undefined,
-    useLdd,
-    dataSource,
-    offline,
-    sendEvents: pick('sendEvents') && !offline,
-    capacity: Math.floor(pick('capacity')),
-    eventBatchSize: Math.floor(pick('eventBatchSize')),
-    flushIntervalMs: seconds('flushInterval'),
-    allAttributesPrivate: pick('allAttributesPrivate'),
-    privateAttributes: (values.privateAttributes as string[] | undefined) ?? [],
-    contextKeysCapacity: Math.floor(pick('contextKeysCapacity')),
-    contextKeysFlushIntervalMs: seconds('contextKeysFlushInterval') as number,
-    omitAnonymousContexts: pick('omitAnonymousContexts'),
-    enableEventCompression: pick('enableEventCompression'),
-    eventSender: values.eventSender as LDEventSender | undefined,
-    logger,
-    http: {
-      sdkKey,
-      fetch: fetchImpl,
-      wrapper,
-      tags: tags === '' ? undefined : tags,
-      connectTimeoutMs,
-      readTimeoutMs,
-      // Made on first use: Workers refuse random values in global scope, where clients are created.
-      get instanceId() {
-        return (instanceId ??= crypto.randomUUID());
-      },
-    },
-    hooks: (values.hooks as LDHook[] | undefined) ?? [],
-  };
+  if (typeof value === 'string' && /^[\w.-]{1,64}$/.test(value)) return `application-${name}/${value}`;
+  logger.warn(
+    `option "application.${name}" must be at most 64 letters, digits, ".", "-" or "_", got ${describe(value)}; it is not sent`,
+  );
+  return undefined;
 }

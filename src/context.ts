@@ -7,18 +7,9 @@ import type { AttributeRef } from './attributeRef.js';
 const KIND_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 /** Top-level attributes of the older user object; anything else lives under `custom`. */
-const LEGACY_BUILTINS: ReadonlySet<string> = new Set([
-  'key',
-  'secondary',
-  'ip',
-  'email',
-  'name',
-  'avatar',
-  'firstName',
-  'lastName',
-  'country',
-  'anonymous',
-]);
+const LEGACY_BUILTINS: ReadonlySet<string> = new Set(
+  'key secondary ip email name avatar firstName lastName country anonymous'.split(' '),
+);
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -28,8 +19,17 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** How a canonical key spells a member of a context: `kind:key`, escaping `%` and `:` in the key. */
+function qualifiedKey(context: SingleContext): string {
+  return `${context.kind}:${context.key.replace(/%/g, '%25').replace(/:/g, '%3A')}`;
+}
+
 /** One kind of a context, over the caller's own object. */
 export class SingleContext {
+  readonly isMulti = false;
+  #members: readonly SingleContext[] | undefined;
+  #canonicalKey: string | undefined;
+
   constructor(
     readonly kind: string,
     readonly key: string,
@@ -39,17 +39,9 @@ export class SingleContext {
     readonly legacy: boolean,
   ) {}
 
-  readonly isMulti = false;
-  private members: readonly SingleContext[] | undefined;
-  private qualifiedKey: string | undefined;
-
-  get anonymous(): boolean {
-    return this.attributes.anonymous === true;
-  }
-
   /** This context as the only member: the shape multi-kind contexts share. */
   get contexts(): readonly SingleContext[] {
-    return (this.members ??= [this]);
+    return (this.#members ??= [this]);
   }
 
   forKind(kind: string): SingleContext | undefined {
@@ -61,7 +53,7 @@ export class SingleContext {
    * `kind:key` otherwise (and multi-kind members joined in kind order).
    */
   get canonicalKey(): string {
-    return this.kind === 'user' ? this.key : (this.qualifiedKey ??= `${this.kind}:${escapeKeyPart(this.key)}`);
+    return this.kind === 'user' ? this.key : (this.#canonicalKey ??= qualifiedKey(this));
   }
 
   /** The value at `ref`, or undefined when absent. `ref` must be valid. */
@@ -102,6 +94,7 @@ export class SingleContext {
 export class MultiContext {
   readonly kind = 'multi';
   readonly isMulti = true;
+  #canonicalKey: string | undefined;
 
   constructor(readonly contexts: readonly SingleContext[]) {}
 
@@ -112,10 +105,8 @@ export class MultiContext {
     return undefined;
   }
 
-  private joinedKey: string | undefined;
-
   get canonicalKey(): string {
-    return (this.joinedKey ??= this.contexts.map((c) => `${c.kind}:${escapeKeyPart(c.key)}`).join(':'));
+    return (this.#canonicalKey ??= this.contexts.map(qualifiedKey).join(':'));
   }
 }
 
@@ -126,18 +117,13 @@ export class MultiContext {
 export type Context = SingleContext | MultiContext;
 
 export const Context = {
-  /** A context from members; one member is returned as it is. */
+  /** A context from members of distinct kinds; one member is returned as it is. */
   multi(contexts: SingleContext[]): Context {
     if (contexts.length === 1) return contexts[0];
-    contexts.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+    contexts.sort((a, b) => (a.kind < b.kind ? -1 : 1));
     return new MultiContext(contexts);
   },
 };
-
-function escapeKeyPart(key: string): string {
-  if (key.indexOf('%') < 0 && key.indexOf(':') < 0) return key;
-  return key.replace(/%/g, '%25').replace(/:/g, '%3A');
-}
 
 /** The outcome of validating a caller's context: the context, or why it was refused. */
 export type ContextResult = Context | { error: string };
@@ -149,13 +135,15 @@ function validKind(kind: unknown): kind is string {
   if (typeof kind !== 'string') return false;
   let valid = kindValidity.get(kind);
   if (valid === undefined) {
-    valid = kind !== 'kind' && KIND_PATTERN.test(kind);
+    valid = kind !== 'kind' && kind !== 'multi' && KIND_PATTERN.test(kind);
     if (kindValidity.size < 1000) kindValidity.set(kind, valid);
   }
   return valid;
 }
 
-function singleFrom(kind: string, value: unknown, where: string): SingleContext | string {
+/** One kind's context, or why it is refused. */
+function singleFrom(kind: unknown, value: unknown, where: string): SingleContext | string {
+  if (!validKind(kind)) return `context kind ${JSON.stringify(kind)} is not valid`;
   if (!isObject(value)) return `${where} must be an object`;
   const key = value.key;
   if (typeof key !== 'string' || key === '') return `${where} needs a non-empty string "key"`;
@@ -172,26 +160,21 @@ export function toContext(input: unknown): ContextResult {
     if (typeof key !== 'string') return { error: 'user needs a string "key"' };
     return new SingleContext('user', key, input, true);
   }
-  if (kind === 'multi') {
-    const members: SingleContext[] = [];
-    for (const memberKind of Object.keys(input)) {
-      if (memberKind === 'kind') continue;
-      if (!validKind(memberKind) || memberKind === 'multi') {
-        return { error: `context kind "${memberKind}" is not valid` };
-      }
-      const member = singleFrom(memberKind, input[memberKind], `context of kind "${memberKind}"`);
-      if (typeof member === 'string') return { error: member };
-      members.push(member);
-    }
-    if (members.length === 0) return { error: 'multi-kind context has no kinds' };
-    return Context.multi(members);
+  if (kind !== 'multi') {
+    const single = singleFrom(kind, input, 'context');
+    return typeof single === 'string' ? { error: single } : single;
   }
-  if (!validKind(kind)) return { error: `context kind ${JSON.stringify(kind)} is not valid` };
-  const single = singleFrom(kind, input, 'context');
-  return typeof single === 'string' ? { error: single } : single;
+  const members: SingleContext[] = [];
+  for (const memberKind of Object.keys(input)) {
+    if (memberKind === 'kind') continue;
+    const member = singleFrom(memberKind, input[memberKind], `context of kind "${memberKind}"`);
+    if (typeof member === 'string') return { error: member };
+    members.push(member);
+  }
+  if (members.length === 0) return { error: 'multi-kind context has no kinds' };
+  return Context.multi(members);
 }
 
 export function isContextError(result: ContextResult): result is { error: string } {
-  return !(result instanceof SingleContext || result instanceof MultiContext);
+  return 'error' in result;
 }
-

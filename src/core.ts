@@ -1,6 +1,6 @@
 /**
- * The lean entry point the edge runtimes build on: everything but the background sources
- * (streaming, polling loop) and test helpers, which short-lived invocations never use.
+ * The lean entry point the edge runtimes build on: everything but what only long-lived processes
+ * use (streaming, the polling loop, store write-through) and test helpers.
  */
 import { LDClient } from './client.js';
 import type { LDOptions } from './options.js';

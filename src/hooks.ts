@@ -52,32 +52,32 @@ const EMPTY: LDEvaluationSeriesData = Object.freeze({});
 
 /** Runs the configured hooks; the client makes one only when there are hooks to run. */
 export class HookRunner {
-  constructor(
-    private readonly hooks: readonly LDHook[],
-    private readonly logger: LDLogger,
-  ) {}
+  readonly #hooks: readonly LDHook[];
+  readonly #logger: LDLogger;
+
+  constructor(hooks: readonly LDHook[], logger: LDLogger) {
+    this.#hooks = hooks;
+    this.#logger = logger;
+  }
 
   evaluation(series: LDEvaluationSeriesContext, evaluate: () => LDEvaluationDetail): LDEvaluationDetail {
-    const hooks = this.hooks;
-    const data: LDEvaluationSeriesData[] = [];
-    for (let i = 0; i < hooks.length; i++) {
-      data.push(this.stage(hooks[i], 'beforeEvaluation', (h) => h.beforeEvaluation?.(series, EMPTY)));
-    }
+    const hooks = this.#hooks;
+    const data = hooks.map((hook) => this.#stage(hook, 'beforeEvaluation', () => hook.beforeEvaluation?.(series, EMPTY)));
     const detail = evaluate();
     for (let i = hooks.length - 1; i >= 0; i--) {
-      this.stage(hooks[i], 'afterEvaluation', (h) => h.afterEvaluation?.(series, data[i], detail));
+      this.#stage(hooks[i], 'afterEvaluation', () => hooks[i].afterEvaluation?.(series, data[i], detail));
     }
     return detail;
   }
 
   track(series: LDTrackSeriesContext): void {
-    for (const hook of this.hooks) this.stage(hook, 'afterTrack', (h) => void h.afterTrack?.(series));
+    for (const hook of this.#hooks) this.#stage(hook, 'afterTrack', () => void hook.afterTrack?.(series));
   }
 
   /** One stage of one hook; a throw becomes a log line and empty data. */
-  private stage(hook: LDHook, stage: string, run: (hook: LDHook) => LDEvaluationSeriesData | void): LDEvaluationSeriesData {
+  #stage(hook: LDHook, stage: string, run: () => LDEvaluationSeriesData | void): LDEvaluationSeriesData {
     try {
-      return run(hook) ?? EMPTY;
+      return run() ?? EMPTY;
     } catch (err) {
       let name = 'unnamed';
       try {
@@ -85,7 +85,7 @@ export class HookRunner {
       } catch {
         // The name is only for the log line.
       }
-      this.logger.error(`hook "${name}" failed in ${stage}: ${err instanceof Error ? err.message : String(err)}`);
+      this.#logger.error(`hook "${name}" failed in ${stage}: ${err instanceof Error ? err.message : String(err)}`);
       return EMPTY;
     }
   }

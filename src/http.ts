@@ -35,16 +35,16 @@ export function isRecoverableStatus(status: number): boolean {
 }
 
 export function requestHeaders(settings: HttpSettings, extra?: Record<string, string>): Record<string, string> {
+  const agent = `${SDK_NAME}/${SDK_VERSION}`;
+  // Hosts that refuse to set User-Agent still pass X-LaunchDarkly-User-Agent through.
   const headers: Record<string, string> = {
     Authorization: settings.sdkKey,
-    'User-Agent': `${SDK_NAME}/${SDK_VERSION}`,
-    // Hosts that refuse to set User-Agent still pass this one through.
-    'X-LaunchDarkly-User-Agent': `${SDK_NAME}/${SDK_VERSION}`,
+    'User-Agent': agent,
+    'X-LaunchDarkly-User-Agent': agent,
   };
-  if (settings.instanceId) headers['X-LaunchDarkly-Instance-Id'] = settings.instanceId;
-  if (settings.wrapper) headers['X-LaunchDarkly-Wrapper'] = settings.wrapper;
-  if (settings.tags) headers['X-LaunchDarkly-Tags'] = settings.tags;
-  return extra ? Object.assign(headers, extra) : headers;
+  const optional = { 'Instance-Id': settings.instanceId, Wrapper: settings.wrapper, Tags: settings.tags };
+  for (const [name, value] of Object.entries(optional)) if (value) headers[`X-LaunchDarkly-${name}`] = value;
+  return Object.assign(headers, extra);
 }
 
 /** A timeout that names what timed out, so logs say which limit to raise. */
@@ -52,9 +52,22 @@ export class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
 }
 
+/** Runs `work`, aborting `controller` after `timeoutMs`; a timeout rejects with its TimeoutError. */
+async function bounded<T>(controller: AbortController, timeoutMs: number, what: string, work: () => Promise<T>): Promise<T> {
+  const timer = setTimeout(() => controller.abort(new TimeoutError(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
+  try {
+    return await work();
+  } catch (err) {
+    const reason = controller.signal.reason;
+    throw reason instanceof TimeoutError ? reason : err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * `fetch` that gives up when the response headers have not arrived within `timeoutMs`. The
- * returned `signal` aborts the body too; callers bound body reads with `readWithTimeout`.
+ * returned `signal` aborts the body too; callers bound body reads with `readTextWithTimeout`.
  */
 export async function fetchWithTimeout(
   settings: HttpSettings,
@@ -66,17 +79,13 @@ export async function fetchWithTimeout(
 ): Promise<{ response: Response; controller: AbortController }> {
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort();
-  outer?.addEventListener('abort', onOuterAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(new TimeoutError(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
+  outer?.addEventListener('abort', onOuterAbort);
   try {
-    const response = await settings.fetch(url, { ...init, signal: controller.signal });
+    const response = await bounded(controller, timeoutMs, what, () =>
+      settings.fetch(url, { ...init, signal: controller.signal }),
+    );
     return { response, controller };
-  } catch (err) {
-    const reason = controller.signal.reason;
-    if (reason instanceof TimeoutError) throw reason;
-    throw err;
   } finally {
-    clearTimeout(timer);
     outer?.removeEventListener('abort', onOuterAbort);
   }
 }
@@ -85,29 +94,22 @@ export async function fetchWithTimeout(
  * Reads a whole body as UTF-8 text, giving up (and aborting the request) after `timeoutMs`. Bytes
  * that are not UTF-8 are an error, not replacement characters that would corrupt flag values.
  */
-export async function readTextWithTimeout(
+export function readTextWithTimeout(
   response: Response,
   controller: AbortController,
   timeoutMs: number,
   what: string,
 ): Promise<string> {
-  const timer = setTimeout(() => controller.abort(new TimeoutError(`${what} body timed out after ${timeoutMs} ms`)), timeoutMs);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(await response.arrayBuffer());
-  } catch (err) {
-    const reason = controller.signal.reason;
-    if (reason instanceof TimeoutError) throw reason;
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
+  return bounded(controller, timeoutMs, `${what} body`, async () =>
+    new TextDecoder('utf-8', { fatal: true }).decode(await response.arrayBuffer()),
+  );
 }
 
 /**
- * Joins a base URI and a path without doubling or dropping the slash between them, adding the
- * payload filter (`?filter=<key>`) when one is given.
+ * Joins a base URI and a path (which starts with `/`) without doubling the slash between them,
+ * adding the payload filter (`?filter=<key>`) when one is given.
  */
 export function joinUri(base: string, path: string, filter?: string): string {
-  const uri = base.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`);
+  const uri = base.replace(/\/+$/, '') + path;
   return filter ? `${uri}?filter=${encodeURIComponent(filter)}` : uri;
 }

@@ -1,9 +1,9 @@
 /**
  * ldedge: LaunchDarkly-compatible flag evaluation for edge and serverless runtimes. This entry
- * point has everything, streaming and background polling included.
+ * point has everything, streaming, background polling and store write-through included.
  */
 import { LDClient } from './client.js';
-import { backgroundSources } from './data/background.js';
+import { longLivedExtras } from './data/longLived.js';
 import type { LDOptions } from './options.js';
 
 /**
@@ -11,7 +11,7 @@ import type { LDOptions } from './options.js';
  * `waitForInitialization()` before evaluating.
  */
 export function init(sdkKey: string, options?: LDOptions): LDClient {
-  return new LDClient(sdkKey, options, backgroundSources);
+  return new LDClient(sdkKey, options, longLivedExtras);
 }
 
 export {

@@ -8,19 +8,18 @@ export interface LDLogger {
   error(message: string): void;
 }
 
-const LEVELS: Record<LDLogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, none: 4 };
+const LEVELS = ['debug', 'info', 'warn', 'error', 'none'] as const;
 
 /** Writes through `console` with an `[ldedge]` prefix, dropping messages below `level`. */
 export function basicLogger(level: LDLogLevel = 'info', prefix = '[ldedge]'): LDLogger {
-  const min = LEVELS[level] ?? LEVELS.info;
-  const at = (lvl: Exclude<LDLogLevel, 'none'>, write: (line: string) => void) =>
-    LEVELS[lvl] >= min ? (message: string) => write(`${prefix} ${lvl}: ${message}`) : () => {};
-  return {
-    debug: at('debug', (l) => console.debug(l)),
-    info: at('info', (l) => console.info(l)),
-    warn: at('warn', (l) => console.warn(l)),
-    error: at('error', (l) => console.error(l)),
-  };
+  const given = LEVELS.indexOf(level);
+  const min = given < 0 ? 1 : given; // an unknown level logs from info up
+  const logger = {} as LDLogger;
+  (['debug', 'info', 'warn', 'error'] as const).forEach((lvl, i) => {
+    // `console` is looked up per line, so that whatever replaces it later still gets the lines.
+    logger[lvl] = i < min ? () => {} : (message) => console[lvl](`${prefix} ${lvl}: ${message}`);
+  });
+  return logger;
 }
 
 export const silentLogger: LDLogger = basicLogger('none');

@@ -5,13 +5,15 @@ import {
   type AllData,
   InMemoryPersistentStore,
   init,
+  type FlagData,
   type LDClient,
   type LDLogger,
   type LDOptions,
 } from './helpers/sdk.js';
+import { init as initEdge } from '../src/core.js';
 import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
 
-function boolFlag(key: string, value: boolean, version = 1): Record<string, unknown> {
+function boolFlag(key: string, value: boolean, version = 1): FlagData {
   return {
     key,
     version,
@@ -294,6 +296,20 @@ describe('client data sources', () => {
       const reader = client({ useLdd: true, featureStore: store });
       await reader.waitForInitialization();
       expect(reader.boolVariation('f', user, true)).toBe(false);
+    });
+
+    it('the edge entry point leaves write-through out, and says so', async () => {
+      const store = new InMemoryPersistentStore();
+      const kvStore = new Map([['LD-Env-abc', JSON.stringify(dataWith(true))]]);
+      const edge = initEdge('sdk-test-key', { kvStore, clientSideId: 'abc', featureStore: store, sendEvents: false, logger });
+      clients.push(edge);
+      await edge.waitForInitialization();
+      expect(edge.boolVariation('f', user, false)).toBe(true);
+      expect(await store.isInitialized()).toBe(false);
+      expect(logger.lines.filter((l) => l.startsWith('warn: option "featureStore"'))).toHaveLength(1);
+      const full = client({ kvStore, clientSideId: 'abc', featureStore: store });
+      await full.waitForInitialization();
+      await vi.waitFor(async () => expect(await store.isInitialized()).toBe(true));
     });
   });
 

@@ -71,149 +71,128 @@ export type LDWorkerHandler<Env> = (
   ld: LDClient,
 ) => Response | Promise<Response>;
 
-/** Hands the shared client a data set that the current request has already read. */
-class HandOverLoader implements DataLoader {
-  next: Promise<AllData | undefined> | undefined;
-
-  constructor(
-    readonly name: string,
-    readonly read: () => Promise<AllData | undefined>,
-  ) {}
-
-  load(): Promise<AllData | undefined> {
-    const handed = this.next;
-    this.next = undefined;
-    // Without a hand-over (the handler called waitForInitialization itself) the caller reads.
-    return handed ?? this.read();
-  }
-}
-
-interface Entry {
-  readonly client: LDClient;
-  readonly loader: HandOverLoader;
-  readonly logger: LDLogger;
-  readonly ttlMs: number;
-  /** When flags were last loaded or a load failed while flags were held; -Infinity before. */
-  checkedAt: number;
-  /** Until then another request is refreshing: stale flags are good enough meanwhile. */
-  refreshingUntil: number;
-  /** The latest binding seen; bindings belong to the isolate, not to a request. */
-  kv: KVNamespaceLike | undefined;
-}
-
-const entries = new Map<string, Entry>();
-
-warmUp();
-
-function entryFor(settings: LDWorkerSettings): Entry {
-  const { kv, clientSideId, sdkKey, options = {} } = settings;
-  let kvKey: string | undefined;
-  if (kv !== undefined) {
-    kvKey = options.kvKey ?? (clientSideId ? `LD-Env-${clientSideId}` : undefined);
-    if (kvKey === undefined) throw new TypeError('ldedge/cloudflare: "kv" needs "clientSideId" to know which entry to read');
-  } else if (!sdkKey) {
-    throw new TypeError('ldedge/cloudflare: give "kv" with "clientSideId", or "sdkKey" to poll LaunchDarkly');
-  }
-  const id = `${kvKey ?? ''}\n${sdkKey ?? ''}`;
-  const found = entries.get(id);
-  if (found !== undefined) {
-    found.kv = kv;
-    return found;
-  }
-
-  const logger = options.logger ?? basicLogger();
-  // The engine's own reading of the options (cacheTtl, HTTP settings); it warns about them itself.
-  const config = makeConfig(sdkKey || 'unused', { ...options, logger: basicLogger('none') });
-  let read: () => Promise<AllData | undefined>;
-  if (kvKey !== undefined) {
-    const key = kvKey;
-    read = () => new KVLoader(entry.kv as KVNamespaceLike, key).load();
-  } else {
-    // Kept for the isolate: it remembers the ETag, so an unchanged data set costs a 304.
-    const poller = new PollingLoader(config.http, config.baseUri);
-    read = () => poller.load();
-  }
-  const loader = new HandOverLoader(kvKey !== undefined ? 'kv' : 'poll', read);
-  if (!sdkKey && options.sendEvents !== false) logger.info('no "sdkKey" was given, so analytics events are not sent');
-  const client = init(sdkKey || clientSideId || 'unused', {
-    ...options,
-    dataSource: loader,
-    sendEvents: sdkKey ? options.sendEvents : false,
-    // A timer would belong to the request that made it and die with it; every request flushes.
-    flushInterval: undefined,
-  });
-  const entry: Entry = { client, loader, logger, ttlMs: config.cacheTtlMs, checkedAt: -Infinity, refreshingUntil: 0, kv };
-  entries.set(id, entry);
-  return entry;
-}
-
-/** Gives the client what this request read, unless another request has meanwhile refreshed it. */
-async function handOver(entry: Entry, result: Promise<AllData | undefined>): Promise<void> {
-  if (Date.now() - entry.checkedAt < entry.ttlMs) {
-    result.catch(() => {});
-    return;
-  }
-  entry.loader.next = result;
-  try {
-    // Settles within this turn: the data is already here.
-    await entry.client.waitForInitialization();
-  } catch (err) {
-    entry.logger.error(`flags could not be loaded: ${(err as Error).message}`);
-  } finally {
-    entry.loader.next = undefined;
-    entry.refreshingUntil = 0;
-    // A failure with flags held waits out the TTL, as in the engine; a cold failure retries at once.
-    if (entry.client.initialized()) entry.checkedAt = Date.now();
-  }
-}
-
 /** Resolves after `ms` on this request's own timer. */
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** The isolate's client for one KV entry or SDK key, and the state of its loads. */
+class IsolateClient {
+  readonly client: LDClient;
+  /** The latest binding seen; bindings belong to the isolate, not to a request. */
+  kv: KVNamespaceLike | undefined;
+  readonly #logger: LDLogger;
+  readonly #ttlMs: number;
+  /** Reads the flags: called only by a request that will itself wait on the read. */
+  readonly #source: DataLoader;
+  /** A read that has completed, for the client's next load to take instead of reading again. */
+  #handed: Promise<AllData | undefined> | undefined;
+  /** When flags were last loaded or a load failed while flags were held. */
+  #checkedAt = -Infinity;
+  /** Until then another request is refreshing: stale flags are good enough meanwhile. */
+  #refreshingUntil = 0;
+
+  constructor({ kv, clientSideId, sdkKey, options = {} }: LDWorkerSettings) {
+    this.kv = kv;
+    const logger = (this.#logger = options.logger ?? basicLogger());
+    // The engine's own reading of the options (KV key, cacheTtl, HTTP settings); the client warns
+    // about them itself.
+    const config = makeConfig(sdkKey || 'unused', { ...options, kvStore: kv, clientSideId, logger: basicLogger('none') });
+    this.#ttlMs = config.cacheTtlMs;
+    const source = (this.#source = kv
+      ? new KVLoader({ get: (key) => this.kv!.get(key) }, config.kvKey!)
+      : // Kept for the isolate: it remembers the ETag, so an unchanged data set costs a 304.
+        new PollingLoader(config.http, config.baseUri, config.payloadFilterKey));
+    if (!sdkKey && options.sendEvents !== false) logger.info('no "sdkKey" was given: analytics events are not sent');
+    this.client = init(sdkKey || clientSideId || 'unused', {
+      ...options,
+      dataSource: {
+        name: source.name,
+        load: () => {
+          const handed = this.#handed;
+          this.#handed = undefined;
+          // Without a hand-over (the handler called waitForInitialization itself) the caller reads.
+          return handed ?? source.load();
+        },
+      },
+      sendEvents: sdkKey ? options.sendEvents : false,
+      // A timer would belong to the request that made it and die with it; every request flushes.
+      flushInterval: undefined,
+    });
+  }
+
+  /** The client, with flags loaded or refreshed as needed by this request. */
+  async ready(timeout: number | undefined, ctx: WaitUntilContext): Promise<LDClient> {
+    const client = this.client;
+    const seconds = Math.max(0, timeout ?? 5);
+    const deadline = Date.now() + seconds * 1000;
+    if (this.#fresh()) return client;
+    if (Date.now() < this.#refreshingUntil) {
+      // Another request is loading. Stale flags will do; on a cold isolate, watch for its result
+      // on this request's own timers (never on its promise), until it should have finished or
+      // this request's time is up.
+      for (let pause = 1; !client.initialized() && Date.now() < Math.min(this.#refreshingUntil, deadline); pause = Math.min(pause * 2, 25)) {
+        await sleep(pause);
+      }
+      if (client.initialized() || Date.now() >= deadline) return client;
+    }
+
+    this.#refreshingUntil = deadline;
+    const refresh = this.#handOver(this.#source.load());
+    // If this request stops waiting, the read still completes and updates the client.
+    ctx.waitUntil(refresh);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = await Promise.race([
+      refresh.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(resolve, deadline - Date.now(), true))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) this.#logger.warn(`flags were not loaded within ${seconds} s; evaluating with the flags held, or defaults`);
+    return client;
+  }
+
+  #fresh(): boolean {
+    return Date.now() - this.#checkedAt < this.#ttlMs;
+  }
+
+  /**
+   * Once this request's read has completed, gives it to the client, unless another request has
+   * refreshed it meanwhile.
+   */
+  async #handOver(read: Promise<AllData | undefined>): Promise<void> {
+    await read.catch(() => {});
+    if (this.#fresh()) return;
+    this.#handed = read;
+    try {
+      // Settles within this turn: the data is already here.
+      await this.client.waitForInitialization();
+    } catch (err) {
+      this.#logger.error(`flags could not be loaded: ${(err as Error).message}`);
+    } finally {
+      this.#handed = undefined;
+      this.#refreshingUntil = 0;
+      // A failure with flags held waits out the TTL, as in the engine; a cold failure retries at once.
+      if (this.client.initialized()) this.#checkedAt = Date.now();
+    }
+  }
+}
+
+const clients = new Map<string, IsolateClient>();
+
+warmUp();
 
 /**
  * The isolate's client for these settings, with flags loaded or refreshed as needed by this
  * request. Hand `client.flush()` to `ctx.waitUntil` when done (`withLaunchDarkly` does).
  */
 export async function getLDClient(settings: LDWorkerSettings, ctx: WaitUntilContext): Promise<LDClient> {
-  const entry = entryFor(settings);
-  const { client } = entry;
-  const timeoutMs = Math.max(0, (settings.timeout ?? 5) * 1000);
-  const deadline = Date.now() + timeoutMs;
-  if (Date.now() - entry.checkedAt < entry.ttlMs) return client;
-  if (Date.now() < entry.refreshingUntil) {
-    if (client.initialized()) return client;
-    // Cold, and another request is loading: watch for its result on this request's own timers
-    // (never on its promise), until it should have finished or this request's time is up.
-    for (let pause = 1; !client.initialized() && Date.now() < Math.min(entry.refreshingUntil, deadline); pause = Math.min(pause * 2, 25)) {
-      await sleep(pause);
-    }
-    if (client.initialized() || Date.now() >= deadline) return client;
-  }
-
-  entry.refreshingUntil = deadline;
-  let read: Promise<AllData | undefined>;
-  try {
-    read = entry.loader.read();
-  } catch (err) {
-    read = Promise.reject(err);
-  }
-  const refresh = read.then(
-    (data) => handOver(entry, Promise.resolve(data)),
-    (err: unknown) => handOver(entry, Promise.reject(err)),
-  );
-  // If this request stops waiting, the read still completes and updates the client.
-  ctx.waitUntil(refresh);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(true), Math.max(0, deadline - Date.now()));
-  });
-  if (await Promise.race([refresh.then(() => false), timedOut])) {
-    entry.logger.warn(`flags were not loaded within ${timeoutMs / 1000} s; evaluating with the flags held, or defaults`);
-  }
-  clearTimeout(timer);
-  return client;
+  const { kv, clientSideId, sdkKey, options } = settings;
+  if (!kv && !sdkKey) throw new TypeError('ldedge/cloudflare: give "kv" with "clientSideId", or "sdkKey" to poll LaunchDarkly');
+  const id = `${kv ? options?.kvKey ?? clientSideId : ''}\n${sdkKey}`;
+  let found = clients.get(id);
+  if (found === undefined) clients.set(id, (found = new IsolateClient(settings)));
+  else found.kv = kv;
+  return found.ready(settings.timeout, ctx);
 }
 
 /**

@@ -4,70 +4,79 @@
  * isolate's first request to its startup, which Cloudflare runs while the TLS handshake is still
  * under way. Global scope may not do I/O, use timers or draw random values, and this does none.
  */
-import { init } from '../../src/core.js';
-import type { AllData, LDContext } from '../../src/core.js';
+import { basicLogger, init, type AllData, type LDContext } from '../../src/core.js';
 
-const rule = (id: string, clauses: object[]) => ({ id, variation: 1, clauses });
+// One rule per operator, each on an attribute of the type it takes and matched by none of the
+// contexts below, so that every operator runs for each of them: [attribute, value, operators].
+const OPERATORS: Array<[string, unknown, string[]]> = [
+  ['s', 'x', ['in', 'endsWith', 'startsWith', 'contains', 'matches']],
+  ['v', '9.0.0', ['semVerEqual', 'semVerGreaterThan']],
+  ['n', 0, ['before', 'after', 'lessThan']],
+];
+
+const flag = (key: string, more: object) => ({
+  key,
+  version: 1,
+  on: true,
+  salt: key,
+  variations: [false, true],
+  offVariation: 0,
+  fallthrough: { variation: 1 },
+  ...more,
+});
 
 const DATA = {
   flags: {
-    main: {
-      key: 'main',
-      version: 1,
-      on: true,
-      salt: 's',
-      variations: [false, true],
-      offVariation: 0,
-      prerequisites: [{ key: 'prerequisite', variation: 1 }],
-      targets: [{ values: ['target'], variation: 1 }],
-      contextTargets: [{ contextKind: 'org', values: ['target'], variation: 1 }],
-      rules: [
-        rule('text', [
-          { attribute: 'email', op: 'endsWith', values: ['@a'] },
-          { attribute: 'name', op: 'startsWith', values: ['a'] },
-          { attribute: 'name', op: 'contains', values: ['a'] },
-          { attribute: 'email', op: 'matches', values: ['^a'] },
-        ]),
-        rule('ordered', [
-          { contextKind: 'user', attribute: 'age', op: 'lessThan', values: [1] },
-          { attribute: 'version', op: 'semVerGreaterThan', values: ['9.0.0'] },
-          { attribute: 'created', op: 'before', values: [0] },
-        ]),
-        rule('segment', [{ attribute: '', op: 'segmentMatch', values: ['segment'] }]),
-        { ...rule('negated', [{ attribute: 'country', op: 'in', values: ['none'], negate: true }]), trackEvents: true },
+    p: flag('p', {}),
+    main: flag('main', {
+      prerequisites: [{ key: 'p', variation: 1 }],
+      targets: [{ values: ['t'], variation: 1 }],
+      // A user entry without values defers to `targets`.
+      contextTargets: [
+        { contextKind: 'user', values: [], variation: 1 },
+        { contextKind: 'org', values: ['t'], variation: 1 },
       ],
-      fallthrough: { rollout: { variations: [{ variation: 0, weight: 50000 }, { variation: 1, weight: 50000 }] } },
-    },
-    prerequisite: { key: 'prerequisite', version: 1, on: true, salt: 's', variations: [false, true], offVariation: 0, fallthrough: { variation: 1 } },
+      rules: [
+        { id: 's', variation: 1, clauses: [{ attribute: 'key', op: 'segmentMatch', values: ['s'] }] },
+        ...OPERATORS.flatMap(([attribute, value, ops]) =>
+          ops.map((op) => ({ id: op, variation: 1, clauses: [{ attribute, op, values: [value] }] })),
+        ),
+        // Matches the multi-kind context.
+        {
+          id: 'k',
+          variation: 1,
+          trackEvents: true,
+          clauses: [{ contextKind: 'user', attribute: '/s', op: 'in', values: ['b'] }],
+        },
+      ],
+      fallthrough: { rollout: { variations: [0, 1].map((variation) => ({ variation, weight: 50000 })) } },
+    }),
   },
   segments: {
-    segment: {
-      key: 'segment',
+    s: {
+      key: 's',
       version: 1,
       salt: 's',
-      included: ['included'],
-      rules: [{ id: 'plan', clauses: [{ attribute: 'plan', op: 'in', values: ['none'] }] }],
+      included: ['i'],
+      rules: [{ id: 'r', clauses: [{ attribute: 'key', op: 'in', values: ['x'] }] }],
     },
   },
 } as unknown as AllData;
 
-const CONTEXTS: LDContext[] = [
-  { kind: 'user', key: 'u', email: 'b@b', name: 'b', age: 3, version: '1.0.0', created: 5, country: 'none', plan: 'p' },
-  { kind: 'user', key: 'v', country: 'us' },
-  { kind: 'multi', user: { key: 'w' }, org: { key: 'o' } },
-  { key: 'legacy', custom: { plan: 'p' } },
-];
-
 export function warmUp(): void {
   try {
-    const silent = { debug() {}, info() {}, warn() {}, error() {} };
     // Events are recorded, never flushed: sending is I/O, which global scope may not do.
     const client = init('warm-up', {
-      payload: DATA,
-      logger: silent,
+      payload: JSON.stringify(DATA),
+      logger: basicLogger('none'),
       eventSender: { sendEvents: () => Promise.resolve({ outcome: 'success' as const }) },
     });
-    for (const context of CONTEXTS) {
+    for (const context of [
+      { kind: 'user', key: 'u', s: 'a', v: '1.0.0', n: 0 },
+      { kind: 'multi', user: { key: 'v', s: 'b' }, org: { key: 'o' } },
+      { key: 'w', custom: { s: 'a', n: 0 } },
+      { key: 't' },
+    ] as LDContext[]) {
       client.variationDetail('main', context, false);
       client.boolVariation('missing', context, false);
       client.track('warm-up', context);

@@ -16,7 +16,10 @@ import type { DataKind } from './types.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-type Items<T> = Record<string, T>;
+/** An item's version when it is an object with a numeric one, else `fallback`. */
+function versionOf(item: unknown, fallback: number): number {
+  return isRecord(item) && typeof item.version === 'number' ? item.version : fallback;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -26,25 +29,19 @@ function isLive(item: unknown): boolean {
   return isRecord(item) && item.deleted !== true;
 }
 
-function prepareOrMark<T, P>(raw: T, prepare: (raw: T) => P): P | MalformedFlagError {
-  try {
-    return prepare(raw);
-  } catch (err) {
-    return err instanceof MalformedFlagError ? err : new MalformedFlagError(String(err));
-  }
-}
-
 export class DataSet implements EvaluationData {
-  private readonly preparedFlags = new Map<string, PreparedFlag | MalformedFlagError>();
-  private readonly preparedSegments = new Map<string, PreparedSegment | MalformedFlagError>();
-
+  #items: AllData;
   /** False while the item maps may be the caller's own objects: copied before the first write. */
-  private owned = false;
+  #owned = false;
+  /** Prepared items, or the error that preparing one gave, by kind and key. */
+  readonly #prepared = {
+    flags: new Map<string, PreparedFlag | MalformedFlagError>(),
+    segments: new Map<string, PreparedSegment | MalformedFlagError>(),
+  };
 
-  private constructor(
-    private flagItems: Items<FlagData>,
-    private segmentItems: Items<SegmentData>,
-  ) {}
+  private constructor(flags: Record<string, FlagData>, segments: Record<string, SegmentData>) {
+    this.#items = { flags, segments };
+  }
 
   static empty(): DataSet {
     return new DataSet({}, {});
@@ -61,24 +58,29 @@ export class DataSet implements EvaluationData {
   }
 
   flag(key: string): PreparedFlag | undefined {
-    let prepared = this.preparedFlags.get(key);
-    if (prepared === undefined) {
-      const raw = hasOwn.call(this.flagItems, key) ? this.flagItems[key] : undefined;
-      if (!isLive(raw)) return undefined;
-      prepared = prepareOrMark(raw as FlagData, prepareFlag);
-      this.preparedFlags.set(key, prepared);
-    }
-    if (prepared instanceof MalformedFlagError) throw prepared;
-    return prepared;
+    return this.#prepare(this.#prepared.flags, 'flags', key, prepareFlag);
   }
 
   segment(key: string): PreparedSegment | undefined {
-    let prepared = this.preparedSegments.get(key);
+    return this.#prepare(this.#prepared.segments, 'segments', key, prepareSegment);
+  }
+
+  #prepare<T, P>(
+    cache: Map<string, P | MalformedFlagError>,
+    kind: DataKind,
+    key: string,
+    prepare: (raw: T) => P,
+  ): P | undefined {
+    let prepared = cache.get(key);
     if (prepared === undefined) {
-      const raw = hasOwn.call(this.segmentItems, key) ? this.segmentItems[key] : undefined;
+      const raw = this.item(kind, key);
       if (!isLive(raw)) return undefined;
-      prepared = prepareOrMark(raw as SegmentData, prepareSegment);
-      this.preparedSegments.set(key, prepared);
+      try {
+        prepared = prepare(raw as T);
+      } catch (err) {
+        prepared = err instanceof MalformedFlagError ? err : new MalformedFlagError(String(err));
+      }
+      cache.set(key, prepared);
     }
     if (prepared instanceof MalformedFlagError) throw prepared;
     return prepared;
@@ -90,34 +92,31 @@ export class DataSet implements EvaluationData {
    * Returns whether the item was applied.
    */
   upsert(kind: DataKind, key: string, item: FlagData | SegmentData): boolean {
-    if (!this.owned) {
-      this.flagItems = { ...this.flagItems };
-      this.segmentItems = { ...this.segmentItems };
-      this.owned = true;
+    if (!this.#owned) {
+      this.#items = { flags: { ...this.#items.flags }, segments: { ...this.#items.segments } };
+      this.#owned = true;
     }
-    const items: Items<FlagData | SegmentData> = kind === 'flags' ? this.flagItems : this.segmentItems;
-    const held = hasOwn.call(items, key) ? items[key] : undefined;
-    const heldVersion = isRecord(held) && typeof held.version === 'number' ? held.version : -1;
-    const version = isRecord(item) && typeof item.version === 'number' ? item.version : 0;
-    if (held !== undefined && version <= heldVersion) return false;
-    items[key] = item;
-    (kind === 'flags' ? this.preparedFlags : this.preparedSegments).delete(key);
+    const held = this.item(kind, key);
+    if (held !== undefined && versionOf(item, 0) <= versionOf(held, -1)) return false;
+    (this.#items[kind] as Record<string, FlagData | SegmentData>)[key] = item;
+    this.#prepared[kind].delete(key);
     return true;
   }
 
   /** The raw item held under `key`, tombstones included. */
   item(kind: DataKind, key: string): FlagData | SegmentData | undefined {
-    const items: Items<FlagData | SegmentData> = kind === 'flags' ? this.flagItems : this.segmentItems;
+    const items = this.#items[kind];
     return hasOwn.call(items, key) ? items[key] : undefined;
   }
 
   /** Keys of flags that are present and not deleted. */
   flagKeys(): string[] {
-    return Object.keys(this.flagItems).filter((k) => isLive(this.flagItems[k]));
+    const flags = this.#items.flags;
+    return Object.keys(flags).filter((k) => isLive(flags[k]));
   }
 
   /** The payload as held, for serialising or persisting. */
   toJSON(): AllData {
-    return { flags: this.flagItems, segments: this.segmentItems };
+    return { ...this.#items };
   }
 }

@@ -8,17 +8,20 @@ import type { DataLoader, KVStore } from './types.js';
 
 export class KVLoader implements DataLoader {
   readonly name = 'kv';
+  readonly #store: KVStore;
+  readonly #key: string;
 
-  constructor(
-    private readonly store: KVStore,
-    private readonly key: string,
-  ) {}
+  constructor(store: KVStore, key: string) {
+    this.#store = store;
+    this.#key = key;
+  }
 
   async load(): Promise<AllData> {
-    const value = await this.store.get(this.key);
-    if (value === undefined || value === null) {
-      throw new Error(`KV store has no entry "${this.key}"; is the LaunchDarkly integration writing to this store?`);
+    const key = this.#key;
+    const value = await this.#store.get(key);
+    if (value == null) {
+      throw new Error(`KV store has no entry "${key}"; is the LaunchDarkly integration writing to this store?`);
     }
-    return parseAllData(value, `KV entry "${this.key}"`);
+    return parseAllData(value, `KV entry "${key}"`);
   }
 }

@@ -1,7 +1,8 @@
 /** Checks that a body is a `/sdk/latest-all` data set before anything replaces the data held. */
-import type { AllData, FlagData, SegmentData } from '../wire.js';
+import type { AllData } from '../wire.js';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** A plain object: not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -15,9 +16,9 @@ export function parseAllData(body: unknown, what: string): AllData {
     }
   }
   if (!isRecord(parsed)) throw new Error(`${what} must be an object with "flags" and "segments"`);
-  const flags = parsed.flags ?? {};
-  const segments = parsed.segments ?? {};
-  if (!isRecord(flags)) throw new Error(`${what}: "flags" must be an object keyed by flag key`);
-  if (!isRecord(segments)) throw new Error(`${what}: "segments" must be an object keyed by segment key`);
-  return { flags: flags as Record<string, FlagData>, segments: segments as Record<string, SegmentData> };
+  const { flags = {}, segments = {} } = parsed;
+  for (const [kind, items] of [['flag', flags], ['segment', segments]]) {
+    if (!isRecord(items)) throw new Error(`${what}: "${kind}s" must be an object keyed by ${kind} key`);
+  }
+  return { flags, segments } as AllData;
 }

@@ -3,8 +3,9 @@
  * DynamoDB, Consul): items stored one per key as JSON, plus an `$inited` marker written once a
  * full data set is in. Daemon mode (`useLdd`) reads flags only from such a store.
  */
+import type { LDLogger } from '../logging.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
-import type { DataKind, DataLoader } from './types.js';
+import type { DataKind, DataLoader, DataSourceUpdates } from './types.js';
 
 /** Raw access to one store. Concrete stores (Redis, DynamoDB, Consul) implement this. */
 export interface PersistentDataStore {
@@ -23,7 +24,7 @@ export interface PersistentDataStore {
 
 function parseItems<T>(raw: Record<string, string>, kind: DataKind): Record<string, T> {
   const items: Record<string, T> = {};
-  for (const key of Object.keys(raw)) {
+  for (const key in raw) {
     try {
       items[key] = JSON.parse(raw[key]) as T;
     } catch {
@@ -39,23 +40,41 @@ function parseItems<T>(raw: Record<string, string>, kind: DataKind): Record<stri
  */
 export class PersistentStoreLoader implements DataLoader {
   readonly name = 'store';
+  readonly #store: PersistentDataStore;
 
-  constructor(private readonly store: PersistentDataStore) {}
+  constructor(store: PersistentDataStore) {
+    this.#store = store;
+  }
 
   async load(): Promise<AllData> {
+    const store = this.#store;
     const [inited, flags, segments] = await Promise.all([
-      this.store.isInitialized(),
-      this.store.getAll('flags'),
-      this.store.getAll('segments'),
+      store.isInitialized(),
+      store.getAll('flags'),
+      store.getAll('segments'),
     ]);
-    if (!inited) {
-      throw new Error('persistent store has no "$inited" marker: no full data set was written to it yet');
-    }
-    return {
-      flags: parseItems<FlagData>(flags, 'flags'),
-      segments: parseItems<SegmentData>(segments, 'segments'),
-    };
+    if (!inited) throw new Error('persistent store has no "$inited" marker: no full data set was written to it yet');
+    return { flags: parseItems<FlagData>(flags, 'flags'), segments: parseItems<SegmentData>(segments, 'segments') };
   }
+}
+
+/**
+ * Writes what a long-lived client loads through to `store`, so that other processes can read it
+ * in daemon mode. Writes are not awaited: a failure is logged, and evaluation never waits on one.
+ */
+export function writeThrough(store: PersistentDataStore, logger: LDLogger): DataSourceUpdates {
+  const failed = (what: string) => (err: Error) =>
+    logger.error(`could not write ${what} to the persistent store: ${err.message}`);
+  const serialise = (items: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(items).map(([k, v]) => [k, JSON.stringify(v)]));
+  return {
+    init(data) {
+      store.init?.({ flags: serialise(data.flags), segments: serialise(data.segments) }).catch(failed('flags'));
+    },
+    upsert(kind, key, item) {
+      store.upsert?.(kind, key, item.version, JSON.stringify(item)).catch(failed(`${kind} "${key}"`));
+    },
+  };
 }
 
 /** A store in memory, with the same semantics as the real ones: for tests and local runs. */

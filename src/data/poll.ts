@@ -18,44 +18,41 @@ export class PollingLoader implements DataLoader {
   readonly name = 'poll';
   /** From the `X-LD-EnvID` header of the last answer that had one. */
   environmentId: string | undefined;
-  private etag: string | undefined;
-  private readonly url: string;
+  readonly #http: HttpSettings;
+  readonly #url: string;
+  #etag: string | undefined;
 
-  constructor(
-    private readonly http: HttpSettings,
-    baseUri: string,
-    /** Payload filter key, sent as `?filter=`. */
-    filter?: string,
-  ) {
-    this.url = joinUri(baseUri, '/sdk/latest-all', filter);
+  /** `filter` is a payload filter key, sent as `?filter=`. */
+  constructor(http: HttpSettings, baseUri: string, filter?: string) {
+    this.#http = http;
+    this.#url = joinUri(baseUri, '/sdk/latest-all', filter);
   }
 
   /** The data set, or undefined when the server says it is unchanged since the last load. */
   async load(signal?: AbortSignal): Promise<AllData | undefined> {
+    const http = this.#http;
+    const what = 'polling request';
     // Large flag sets compress well; hosts whose fetch already asks for gzip decompress either way.
     const extra: Record<string, string> = { 'Accept-Encoding': 'gzip' };
-    if (this.etag !== undefined) extra['If-None-Match'] = this.etag;
+    if (this.#etag !== undefined) extra['If-None-Match'] = this.#etag;
     const { response, controller } = await fetchWithTimeout(
-      this.http,
-      this.url,
-      { method: 'GET', headers: requestHeaders(this.http, extra) },
-      this.http.connectTimeoutMs,
-      'polling request',
+      http,
+      this.#url,
+      { method: 'GET', headers: requestHeaders(http, extra) },
+      http.connectTimeoutMs,
+      what,
       signal,
     );
-    this.environmentId = response.headers.get('X-LD-EnvID') ?? this.environmentId;
-    if (response.status === 304) {
-      await response.body?.cancel();
-      return undefined;
-    }
+    const { headers, status } = response;
+    this.environmentId = headers.get('X-LD-EnvID') ?? this.environmentId;
     if (!response.ok) {
       await response.body?.cancel();
-      throw new HttpStatusError(response.status, 'polling request');
+      if (status === 304) return undefined;
+      throw new HttpStatusError(status, what);
     }
-    const text = await readTextWithTimeout(response, controller, this.http.readTimeoutMs, 'polling request');
-    const data = parseAllData(text, 'polling response');
+    const data = parseAllData(await readTextWithTimeout(response, controller, http.readTimeoutMs, what), 'polling response');
     // Only remember the ETag of a body we could use.
-    this.etag = response.headers.get('ETag') ?? undefined;
+    this.#etag = headers.get('ETag') ?? undefined;
     return data;
   }
 }

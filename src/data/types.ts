@@ -2,6 +2,8 @@
  * The interfaces between the client and where its flag data comes from.
  */
 import type { Config } from '../config.js';
+import type { LDLogger } from '../logging.js';
+import type { PersistentDataStore } from './persistentStore.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
 
 export type DataKind = 'flags' | 'segments';
@@ -52,8 +54,13 @@ export interface KVStore {
   get(key: string): unknown;
 }
 
-/** Factories for the background sources, which only long-lived processes need. */
-export interface BackgroundSources {
+/**
+ * What only long-lived processes need: the background sources, and writing loaded flags through
+ * to a persistent store for daemon-mode readers elsewhere. `ldedge` and `ldedge/node` provide
+ * them; the edge entry points leave them out to keep their bundles small.
+ */
+export interface LongLivedExtras {
   streaming(config: Config): LDDataSource;
   polling(config: Config): LDDataSource;
+  writeThrough(store: PersistentDataStore, logger: LDLogger): DataSourceUpdates;
 }

@@ -5,21 +5,17 @@
 import type { Context } from '../context.js';
 import type { LDEvaluationReason } from '../types.js';
 import type { LDJsonValue } from '../wire.js';
-import { bucketContext, NO_CONTEXT_OF_KIND } from './bucketing.js';
-import { MalformedFlagError } from './errors.js';
+import { bucketContext } from './bucketing.js';
+import { malformed, MalformedFlagError } from './errors.js';
 import type {
   PreparedClause,
   PreparedFlag,
   PreparedOutcome,
+  PreparedRule,
   PreparedSegment,
+  PreparedTarget,
 } from './prepare.js';
-import {
-  errorReason,
-  FALLTHROUGH,
-  FALLTHROUGH_IN_EXPERIMENT,
-  OFF,
-  TARGET_MATCH,
-} from './reasons.js';
+import { errorReason, OFF, TARGET_MATCH } from './reasons.js';
 
 /** Where the evaluator finds prepared flags and segments. */
 export interface EvaluationData {
@@ -65,224 +61,212 @@ export function errorResult(
 }
 
 export class Evaluator {
-  /** Set by rollout selection alongside the variation it returns, to avoid an object per call. */
-  private inExperiment = false;
+  readonly #data: EvaluationData;
 
-  constructor(private readonly data: EvaluationData) {}
+  constructor(data: EvaluationData) {
+    this.#data = data;
+  }
 
   /**
    * Evaluates a prepared flag. Never throws: malformed data gives a MALFORMED_FLAG error result.
    */
   evaluate(flag: PreparedFlag, context: Context, onPrerequisite?: PrerequisiteListener): EvalResult {
     try {
-      return this.evaluateFlag(flag, context, undefined, onPrerequisite);
+      return evaluateFlag(this.#data, flag, context, undefined, onPrerequisite);
     } catch (err) {
       return errorResult(err instanceof MalformedFlagError ? 'MALFORMED_FLAG' : 'EXCEPTION', flag);
     }
   }
+}
 
-  private evaluateFlag(
-    flag: PreparedFlag,
-    context: Context,
-    visiting: string[] | undefined,
-    onPrerequisite: PrerequisiteListener | undefined,
-  ): EvalResult {
-    if (!flag.on) return this.offResult(flag);
+/**
+ * Set by `outcomeVariation` beside the index it returns, to save an object per call. Evaluation
+ * is synchronous and the flag is read straight after the call, so one module-wide value is safe.
+ */
+let inExperiment = false;
 
-    const prerequisites = flag.prerequisites;
-    if (prerequisites.length > 0) {
-      const stack = visiting ?? [];
-      stack.push(flag.key);
-      for (let i = 0; i < prerequisites.length; i++) {
-        const prereq = prerequisites[i];
-        if (stack.includes(prereq.key)) {
-          throw new MalformedFlagError(`prerequisite cycle through "${prereq.key}"`);
-        }
-        const prereqFlag = this.data.flag(prereq.key);
-        if (prereqFlag === undefined) {
-          stack.pop();
-          return this.prerequisiteFailed(flag, i);
-        }
-        const prereqResult = this.evaluateFlag(prereqFlag, context, stack, onPrerequisite);
-        onPrerequisite?.(prereqResult, flag);
-        if (!prereqFlag.on || prereqResult.variationIndex !== prereq.variation) {
-          stack.pop();
-          return this.prerequisiteFailed(flag, i);
-        }
-      }
-      stack.pop();
-    }
-
-    const targets = flag.targets;
-    for (let i = 0; i < targets.length; i++) {
-      const target = targets[i];
-      const member = context.forKind(target.contextKind);
-      if (member !== undefined && target.keys.has(member.key)) {
-        return this.variationResult(flag, target.variation, TARGET_MATCH, false);
-      }
-    }
-
-    const rules = flag.rules;
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i];
-      if (this.clausesMatch(rule.clauses, context, undefined)) {
-        const index = this.outcomeVariation(rule.outcome, context);
-        const inExperiment = this.inExperiment;
-        return this.variationResult(
-          flag,
-          index,
-          inExperiment ? rule.experimentReason : rule.reason,
-          inExperiment || rule.trackEvents,
-        );
-      }
-    }
-
-    const index = this.outcomeVariation(flag.fallthrough, context);
-    const inExperiment = this.inExperiment;
-    return this.variationResult(
-      flag,
-      index,
-      inExperiment ? FALLTHROUGH_IN_EXPERIMENT : FALLTHROUGH,
-      inExperiment || flag.trackEventsFallthrough,
-    );
+function evaluateFlag(
+  data: EvaluationData,
+  flag: PreparedFlag,
+  context: Context,
+  visiting: string[] | undefined,
+  onPrerequisite: PrerequisiteListener | undefined,
+): EvalResult {
+  if (!flag.on) return offResult(flag, OFF);
+  if (flag.prerequisites.length > 0) {
+    const stack = visiting ?? [];
+    stack.push(flag.key);
+    const failed = failedPrerequisite(data, flag, context, stack, onPrerequisite);
+    stack.pop();
+    if (failed >= 0) return offResult(flag, flag.prerequisiteReasons[failed]);
   }
-
-  private offResult(flag: PreparedFlag): EvalResult {
-    const off = flag.offVariation;
-    if (off === undefined || off === null) return result(flag, null, undefined, OFF, false);
-    return this.variationResult(flag, off, OFF, false);
+  const target = matchingTarget(flag.targets, context);
+  if (target !== undefined) return variationResult(flag, target.variation, TARGET_MATCH, false);
+  const rules = flag.rules;
+  for (let i = 0; i < rules.length; i++) {
+    if (clausesMatch(data, rules[i].clauses, context, undefined)) return ruleResult(flag, rules[i], context);
   }
+  return ruleResult(flag, flag.fallthrough, context);
+}
 
-  private prerequisiteFailed(flag: PreparedFlag, index: number): EvalResult {
-    const off = flag.offVariation;
-    const reason = flag.prerequisiteReasons[index];
-    if (off === undefined || off === null) return result(flag, null, undefined, reason, false);
-    return this.variationResult(flag, off, reason, false);
+/** The index of the first prerequisite that fails, or -1. `stack` holds the flags being evaluated. */
+function failedPrerequisite(
+  data: EvaluationData,
+  flag: PreparedFlag,
+  context: Context,
+  stack: string[],
+  onPrerequisite: PrerequisiteListener | undefined,
+): number {
+  const prerequisites = flag.prerequisites;
+  for (let i = 0; i < prerequisites.length; i++) {
+    const prereq = prerequisites[i];
+    if (stack.includes(prereq.key)) malformed();
+    const prereqFlag = data.flag(prereq.key);
+    if (prereqFlag === undefined) return i;
+    const prereqResult = evaluateFlag(data, prereqFlag, context, stack, onPrerequisite);
+    onPrerequisite?.(prereqResult, flag);
+    if (!prereqFlag.on || prereqResult.variationIndex !== prereq.variation) return i;
   }
+  return -1;
+}
 
-  private variationResult(
-    flag: PreparedFlag,
-    index: unknown,
-    reason: LDEvaluationReason,
-    trackReason: boolean,
-  ): EvalResult {
-    const variations = flag.variations;
-    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= variations.length) {
-      throw new MalformedFlagError(`variation index ${String(index)} out of range`);
-    }
-    return result(flag, variations[index], index, reason, trackReason);
+/** The first target listing the context's key of the target's kind. */
+function matchingTarget(targets: readonly PreparedTarget[], context: Context): PreparedTarget | undefined {
+  for (let i = 0; i < targets.length; i++) {
+    const member = context.forKind(targets[i].contextKind);
+    if (member !== undefined && targets[i].keys.has(member.key)) return targets[i];
   }
+  return undefined;
+}
 
-  /** The variation a fixed outcome or rollout gives; sets `inExperiment`. */
-  private outcomeVariation(outcome: PreparedOutcome, context: Context): number {
-    this.inExperiment = false;
-    if (outcome.variation !== undefined) return outcome.variation;
-    const rollout = outcome.rollout;
-    if (rollout === undefined) throw new MalformedFlagError('neither a variation nor a rollout');
-    if (!rollout.ref.valid) throw new MalformedFlagError(`invalid bucketBy "${rollout.ref.text}"`);
-    const bucketed = bucketContext(context, rollout.contextKind, rollout.ref, rollout.prefix);
-    const hadContext = bucketed !== NO_CONTEXT_OF_KIND;
-    const bucket = hadContext ? bucketed : 0;
-    const variations = rollout.variations;
-    let sum = 0;
-    let chosen = variations[variations.length - 1];
-    for (let i = 0; i < variations.length; i++) {
-      sum += variations[i].weight / 100000;
-      if (bucket < sum) {
-        chosen = variations[i];
-        break;
-      }
-    }
-    // Past the last bucket (weights short of 100000, or rounding) falls into the last one.
-    this.inExperiment = rollout.isExperiment && hadContext && chosen.untracked !== true;
-    return chosen.variation;
+/** The off variation (or none) with `reason`: for a flag that is off or missed a prerequisite. */
+function offResult(flag: PreparedFlag, reason: LDEvaluationReason): EvalResult {
+  const off = flag.offVariation;
+  if (off === undefined || off === null) return result(flag, null, undefined, reason, false);
+  return variationResult(flag, off, reason, false);
+}
+
+function ruleResult(flag: PreparedFlag, rule: PreparedRule, context: Context): EvalResult {
+  const index = outcomeVariation(rule.outcome, context);
+  return variationResult(
+    flag,
+    index,
+    inExperiment ? rule.experimentReason : rule.reason,
+    inExperiment || rule.trackEvents,
+  );
+}
+
+function variationResult(
+  flag: PreparedFlag,
+  index: unknown,
+  reason: LDEvaluationReason,
+  trackReason: boolean,
+): EvalResult {
+  const variations = flag.variations;
+  if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= variations.length) {
+    malformed();
   }
+  return result(flag, variations[index as number], index as number, reason, trackReason);
+}
 
-  private clausesMatch(
-    clauses: readonly PreparedClause[],
-    context: Context,
-    segments: string[] | undefined,
-  ): boolean {
-    for (let i = 0; i < clauses.length; i++) {
-      if (!this.clauseMatches(clauses[i], context, segments)) return false;
-    }
-    return true;
-  }
-
-  private clauseMatches(
-    clause: PreparedClause,
-    context: Context,
-    segments: string[] | undefined,
-  ): boolean {
-    const segmentKeys = clause.segmentKeys;
-    if (segmentKeys !== undefined) {
-      for (let i = 0; i < segmentKeys.length; i++) {
-        const segment = this.data.segment(segmentKeys[i]);
-        if (segment !== undefined && this.segmentContains(segment, context, segments)) {
-          return !clause.negate;
-        }
-      }
-      return clause.negate;
-    }
-    if (clause.isKindAttribute) {
-      const members = context.contexts;
-      for (let i = 0; i < members.length; i++) {
-        if (clause.matches(members[i].kind)) return !clause.negate;
-      }
-      return clause.negate;
-    }
-    if (!clause.ref.valid) throw new MalformedFlagError(`invalid attribute "${clause.ref.text}"`);
-    const member = context.forKind(clause.contextKind);
-    if (member === undefined) return false;
-    const value = member.valueOf(clause.ref);
-    // A missing attribute never matches, negated or not.
-    if (value === undefined || value === null) return false;
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        if (clause.matches(value[i])) return !clause.negate;
-      }
-      return clause.negate;
-    }
-    return clause.matches(value) !== clause.negate;
-  }
-
-  private segmentContains(
-    segment: PreparedSegment,
-    context: Context,
-    segments: string[] | undefined,
-  ): boolean {
-    if (segment.unbounded) return false;
-    const user = context.forKind('user');
-    if (user !== undefined && segment.included.has(user.key)) return true;
-    for (const target of segment.includedContexts) {
-      const member = context.forKind(target.contextKind);
-      if (member !== undefined && target.keys.has(member.key)) return true;
-    }
-    if (user !== undefined && segment.excluded.has(user.key)) return false;
-    for (const target of segment.excludedContexts) {
-      const member = context.forKind(target.contextKind);
-      if (member !== undefined && target.keys.has(member.key)) return false;
-    }
-    const rules = segment.rules;
-    if (rules.length === 0) return false;
-    const stack = segments ?? [];
-    if (stack.includes(segment.key)) {
-      throw new MalformedFlagError(`segment cycle through "${segment.key}"`);
-    }
-    stack.push(segment.key);
-    try {
-      for (let i = 0; i < rules.length; i++) {
-        const rule = rules[i];
-        if (!this.clausesMatch(rule.clauses, context, stack)) continue;
-        if (rule.weight === undefined) return true;
-        if (!rule.ref.valid) throw new MalformedFlagError(`invalid bucketBy "${rule.ref.text}"`);
-        const bucketed = bucketContext(context, rule.contextKind, rule.ref, rule.prefix);
-        const bucket = bucketed === NO_CONTEXT_OF_KIND ? 0 : bucketed;
-        if (bucket < rule.weight / 100000) return true;
-      }
-      return false;
-    } finally {
-      stack.pop();
+/** The variation a fixed outcome or rollout gives; sets `inExperiment`. */
+function outcomeVariation(outcome: PreparedOutcome, context: Context): number {
+  inExperiment = false;
+  if (typeof outcome === 'number') return outcome;
+  if (outcome === undefined) malformed();
+  const bucketed = bucketContext(context, outcome);
+  const bucket = bucketed ?? 0;
+  const variations = outcome.variations;
+  // Past the last bucket (weights short of 100000, or rounding) falls into the last one.
+  let chosen = variations[variations.length - 1];
+  let sum = 0;
+  for (let i = 0; i < variations.length; i++) {
+    sum += variations[i].weight / 100000;
+    if (bucket < sum) {
+      chosen = variations[i];
+      break;
     }
   }
+  inExperiment = outcome.isExperiment && bucketed !== undefined && chosen.untracked !== true;
+  return chosen.variation;
+}
+
+function clausesMatch(
+  data: EvaluationData,
+  clauses: readonly PreparedClause[],
+  context: Context,
+  segments: string[] | undefined,
+): boolean {
+  for (let i = 0; i < clauses.length; i++) {
+    if (!clauseMatches(data, clauses[i], context, segments)) return false;
+  }
+  return true;
+}
+
+function clauseMatches(
+  data: EvaluationData,
+  clause: PreparedClause,
+  context: Context,
+  segments: string[] | undefined,
+): boolean {
+  const segmentKeys = clause.segmentKeys;
+  if (segmentKeys !== undefined) {
+    for (let i = 0; i < segmentKeys.length; i++) {
+      const segment = data.segment(segmentKeys[i]);
+      if (segment !== undefined && segmentContains(data, segment, context, segments)) {
+        return !clause.negate;
+      }
+    }
+    return clause.negate;
+  }
+  if (clause.isKindAttribute) {
+    const members = context.contexts;
+    for (let i = 0; i < members.length; i++) {
+      if (clause.matches(members[i].kind)) return !clause.negate;
+    }
+    return clause.negate;
+  }
+  if (!clause.ref.valid) malformed();
+  const member = context.forKind(clause.contextKind);
+  if (member === undefined) return false;
+  const value = member.valueOf(clause.ref);
+  // A missing attribute never matches, negated or not.
+  if (value === undefined || value === null) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (clause.matches(value[i])) return !clause.negate;
+    }
+    return clause.negate;
+  }
+  return clause.matches(value) !== clause.negate;
+}
+
+/** `segments` holds the segments whose rules are being matched, to catch cycles. */
+function segmentContains(
+  data: EvaluationData,
+  segment: PreparedSegment,
+  context: Context,
+  segments: string[] | undefined,
+): boolean {
+  if (segment.unbounded) return false;
+  if (matchingTarget(segment.included, context) !== undefined) return true;
+  if (matchingTarget(segment.excluded, context) !== undefined) return false;
+  const rules = segment.rules;
+  if (rules.length === 0) return false;
+  const stack = segments ?? [];
+  if (stack.includes(segment.key)) malformed();
+  stack.push(segment.key);
+  let included = false;
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
+    if (
+      clausesMatch(data, rule.clauses, context, stack) &&
+      (rule.weight === undefined || (bucketContext(context, rule) ?? 0) < rule.weight / 100000)
+    ) {
+      included = true;
+      break;
+    }
+  }
+  stack.pop();
+  return included;
 }

@@ -1,7 +1,8 @@
 /**
  * Compiles a flag or segment, the first time it is evaluated, into the form the evaluator walks:
  * target key sets, clause predicates, attribute references, rollout prefixes and the reasons it
- * will return. Anything structurally wrong throws MalformedFlagError here, once.
+ * will return. Anything structurally wrong throws MalformedFlagError here, once, naming the field;
+ * the caller's log line names the flag.
  */
 import { refFor, type AttributeRef } from '../attributeRef.js';
 import type { LDEvaluationReason } from '../types.js';
@@ -11,13 +12,13 @@ import type {
   LDJsonValue,
   Prerequisite,
   SegmentData,
-  SegmentTarget,
   VariationOrRollout,
   WeightedVariation,
 } from '../wire.js';
 import { bucketPrefix } from './bucketing.js';
+import { malformed } from './errors.js';
 import { compileOperator, type ValueMatcher } from './operators.js';
-import { MalformedFlagError } from './errors.js';
+import { FALLTHROUGH, FALLTHROUGH_IN_EXPERIMENT } from './reasons.js';
 
 export interface PreparedClause {
   readonly contextKind: string;
@@ -30,20 +31,22 @@ export interface PreparedClause {
   readonly matches: ValueMatcher;
 }
 
-export interface PreparedRollout {
-  readonly isExperiment: boolean;
-  readonly variations: readonly WeightedVariation[];
+/** What a rollout or weighted segment rule hashes: a context kind's attribute, after a prefix. */
+export interface Bucketing {
   readonly contextKind: string;
   readonly ref: AttributeRef;
   readonly prefix: string;
 }
 
-/** A fixed variation, or a rollout; neither means the flag is malformed there. */
-export interface PreparedOutcome {
-  readonly variation: number | undefined;
-  readonly rollout: PreparedRollout | undefined;
+export interface PreparedRollout extends Bucketing {
+  readonly isExperiment: boolean;
+  readonly variations: readonly WeightedVariation[];
 }
 
+/** A fixed variation index or a rollout; undefined where the flag is malformed. */
+export type PreparedOutcome = number | PreparedRollout | undefined;
+
+/** A flag rule, or the fallthrough as a rule without clauses. */
 export interface PreparedRule {
   readonly clauses: readonly PreparedClause[];
   readonly outcome: PreparedOutcome;
@@ -52,6 +55,7 @@ export interface PreparedRule {
   readonly trackEvents: boolean;
 }
 
+/** Keys of one context kind; `variation` is 0 in segments. */
 export interface PreparedTarget {
   readonly contextKind: string;
   readonly keys: ReadonlySet<string>;
@@ -59,7 +63,6 @@ export interface PreparedTarget {
 }
 
 export interface PreparedFlag {
-  readonly data: FlagData;
   readonly key: string;
   readonly version: number;
   readonly on: boolean;
@@ -68,9 +71,8 @@ export interface PreparedFlag {
   readonly prerequisites: readonly Prerequisite[];
   readonly targets: readonly PreparedTarget[];
   readonly rules: readonly PreparedRule[];
-  readonly fallthrough: PreparedOutcome;
+  readonly fallthrough: PreparedRule;
   readonly trackEvents: boolean;
-  readonly trackEventsFallthrough: boolean;
   readonly debugEventsUntilDate: number | undefined;
   /** Leave this flag out of summary events. */
   readonly excludeFromSummaries: boolean;
@@ -80,233 +82,211 @@ export interface PreparedFlag {
   readonly prerequisiteReasons: readonly LDEvaluationReason[];
 }
 
-export interface PreparedSegmentRule {
+export interface PreparedSegmentRule extends Bucketing {
   readonly clauses: readonly PreparedClause[];
   /** Out of 100000, or undefined when the rule includes every match. */
   readonly weight: number | undefined;
-  readonly contextKind: string;
-  readonly ref: AttributeRef;
-  readonly prefix: string;
 }
 
 export interface PreparedSegment {
-  readonly data: SegmentData;
   readonly key: string;
-  readonly included: ReadonlySet<string>;
-  readonly excluded: ReadonlySet<string>;
-  readonly includedContexts: readonly PreparedTarget[];
-  readonly excludedContexts: readonly PreparedTarget[];
+  /** User keys first, then each kind's: the order they are checked in. */
+  readonly included: readonly PreparedTarget[];
+  readonly excluded: readonly PreparedTarget[];
   readonly rules: readonly PreparedSegmentRule[];
   /** Big segments need a big-segment store, which this SDK does not have. */
   readonly unbounded: boolean;
 }
 
-function fail(where: string): never {
-  throw new MalformedFlagError(where);
-}
-
-function arrayOrEmpty<T>(value: T[] | null | undefined, where: string): T[] {
+/** The array, or empty when null or absent. */
+function list<T>(value: T[] | null | undefined, what: string): T[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) fail(`${where} is not an array`);
+  if (!Array.isArray(value)) malformed(what);
   return value;
 }
 
-function objectAt(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    fail(`${where} is not an object`);
-  }
-  return value as Record<string, unknown>;
+/** The value, which must be an object other than an array. */
+function record<T>(value: T, what: string): T {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) malformed(what);
+  return value;
 }
 
-function stringSet(values: unknown, where: string): Set<string> {
-  const set = new Set<string>();
-  for (const v of arrayOrEmpty(values as unknown[] | undefined, where)) {
-    if (typeof v === 'string') set.add(v);
-  }
-  return set;
-}
-
-function optionalKind(value: unknown, where: string): string | undefined {
+/** A context kind; absent, null or empty means none (and the older, user-only rules). */
+function kindOf(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') fail(`${where} is not a string`);
+  if (typeof value !== 'string') malformed('contextKind');
   return value;
 }
 
-function prepareClause(raw: Clause, where: string): PreparedClause {
-  const clause = objectAt(raw, where) as unknown as Clause;
-  const values = arrayOrEmpty(clause.values, `${where}.values`);
-  const op = clause.op;
-  if (typeof op !== 'string') fail(`${where}.op is not a string`);
-  const negate = clause.negate === true;
-  if (op === 'segmentMatch') {
-    return {
-      contextKind: 'user',
-      ref: refFor('key', undefined),
-      isKindAttribute: false,
-      negate,
-      segmentKeys: values.filter((v): v is string => typeof v === 'string'),
-      matches: () => false,
-    };
-  }
-  const kind = optionalKind(clause.contextKind, `${where}.contextKind`);
-  const ref = refFor(clause.attribute, kind);
+function optionalNumber(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined;
+}
+
+function strings(values: readonly unknown[]): string[] {
+  return values.filter((v): v is string => typeof v === 'string');
+}
+
+function keySet(values: unknown): Set<string> {
+  return new Set(strings(list(values as unknown[], 'values')));
+}
+
+function bucketing(bucketBy: unknown, kind: string | undefined, prefix: string): Bucketing {
   return {
     contextKind: kind ?? 'user',
-    ref,
-    isKindAttribute: ref.valid && ref.components.length === 1 && ref.components[0] === 'kind',
-    negate,
-    segmentKeys: undefined,
-    matches: compileOperator(op, values),
+    ref: refFor(typeof bucketBy === 'string' ? bucketBy : 'key', kind),
+    prefix,
   };
 }
 
-function prepareClauses(raw: Clause[] | undefined, where: string): PreparedClause[] {
-  return arrayOrEmpty(raw, where).map((c, i) => prepareClause(c, `${where}[${i}]`));
+function prepareClauses(raw: Clause[] | undefined): PreparedClause[] {
+  return list(raw, 'clauses').map((c) => {
+    const clause = record(c, 'clauses');
+    const values = list(clause.values, 'values');
+    const op = clause.op;
+    if (typeof op !== 'string') malformed('op');
+    // A segment match ignores the clause's kind and attribute; its operator compiles to "never".
+    const segmentMatch = op === 'segmentMatch';
+    const kind = segmentMatch ? undefined : kindOf(clause.contextKind);
+    const ref = refFor(segmentMatch ? 'key' : clause.attribute, kind);
+    return {
+      contextKind: kind ?? 'user',
+      ref,
+      isKindAttribute: ref.components.length === 1 && ref.components[0] === 'kind',
+      negate: clause.negate === true,
+      segmentKeys: segmentMatch ? strings(values) : undefined,
+      matches: compileOperator(op, values),
+    };
+  });
 }
 
 function prepareOutcome(
   raw: VariationOrRollout | null | undefined,
   flagKey: string,
   salt: unknown,
-  where: string,
 ): PreparedOutcome {
-  if (raw === undefined || raw === null) return { variation: undefined, rollout: undefined };
-  const vr = objectAt(raw, where) as VariationOrRollout;
-  if (typeof vr.variation === 'number') return { variation: vr.variation, rollout: undefined };
-  const rollout = vr.rollout;
-  if (rollout === undefined || rollout === null) return { variation: undefined, rollout: undefined };
-  objectAt(rollout, `${where}.rollout`);
-  const variations = arrayOrEmpty(rollout.variations, `${where}.rollout.variations`);
-  for (const wv of variations) objectAt(wv, `${where}.rollout.variations[]`);
-  if (variations.length === 0) return { variation: undefined, rollout: undefined };
+  if (raw === undefined || raw === null) return undefined;
+  const { variation, rollout } = record(raw, 'fallthrough');
+  if (typeof variation === 'number') return variation;
+  if (rollout === undefined || rollout === null) return undefined;
+  record(rollout, 'rollout');
+  const variations = list(rollout.variations, 'variations');
+  for (const wv of variations) record(wv, 'variations');
+  if (variations.length === 0) return undefined;
   const isExperiment = rollout.kind === 'experiment';
-  const kind = optionalKind(rollout.contextKind, `${where}.rollout.contextKind`);
-  // Experiments always bucket by key, whatever bucketBy says.
-  const bucketBy = !isExperiment && typeof rollout.bucketBy === 'string' ? rollout.bucketBy : 'key';
   return {
-    variation: undefined,
-    rollout: {
-      isExperiment,
-      variations,
-      contextKind: kind ?? 'user',
-      ref: refFor(bucketBy, kind),
-      prefix: bucketPrefix(flagKey, salt, rollout.seed),
-    },
+    isExperiment,
+    variations,
+    // Experiments always bucket by key, whatever bucketBy says.
+    ...bucketing(
+      isExperiment ? undefined : rollout.bucketBy,
+      kindOf(rollout.contextKind),
+      bucketPrefix(flagKey, salt, rollout.seed),
+    ),
   };
 }
 
 function prepareTargets(flag: FlagData): PreparedTarget[] {
-  const userTargets = arrayOrEmpty(flag.targets, 'targets').map((t, i) => {
-    const target = objectAt(t, `targets[${i}]`);
-    return {
-      contextKind: 'user',
-      keys: stringSet(target.values, `targets[${i}].values`),
-      variation: target.variation as number,
-    };
+  const userTargets = list(flag.targets, 'targets').map((t) => {
+    const { values, variation } = record(t, 'targets');
+    return { contextKind: 'user', keys: keySet(values), variation };
   });
-  const contextTargets = arrayOrEmpty(flag.contextTargets, 'contextTargets');
+  const contextTargets = list(flag.contextTargets, 'contextTargets');
   if (contextTargets.length === 0) return userTargets;
   // With context targets present, their order rules; an empty user entry stands for the
   // `targets` list of the same variation.
-  return contextTargets.map((t, i) => {
-    const target = objectAt(t, `contextTargets[${i}]`);
-    const kind = optionalKind(target.contextKind, `contextTargets[${i}].contextKind`) ?? 'user';
-    const values = arrayOrEmpty(target.values as unknown[], `contextTargets[${i}].values`);
-    if (kind === 'user' && values.length === 0) {
-      const match = userTargets.find((u) => u.variation === target.variation);
-      return { contextKind: 'user', keys: match ? match.keys : new Set<string>(), variation: target.variation as number };
-    }
-    return {
-      contextKind: kind,
-      keys: stringSet(values, `contextTargets[${i}].values`),
-      variation: target.variation as number,
-    };
+  return contextTargets.map((t) => {
+    const { contextKind, values, variation } = record(t, 'contextTargets');
+    const kind = kindOf(contextKind) ?? 'user';
+    const keys =
+      kind === 'user' && list(values, 'values').length === 0
+        ? (userTargets.find((u) => u.variation === variation)?.keys ?? new Set<string>())
+        : keySet(values);
+    return { contextKind: kind, keys, variation };
   });
 }
 
 export function prepareFlag(raw: FlagData): PreparedFlag {
-  const flag = objectAt(raw, 'flag') as unknown as FlagData;
-  const key = flag.key;
-  if (typeof key !== 'string') fail('flag key is not a string');
-  const variations = arrayOrEmpty(flag.variations, 'variations');
-  const prerequisites = arrayOrEmpty(flag.prerequisites, 'prerequisites');
+  const flag = record(raw, 'flag');
+  const { key, salt } = flag;
+  if (typeof key !== 'string') malformed('key');
+  const prerequisites = list(flag.prerequisites, 'prerequisites');
   for (const p of prerequisites) {
-    const prereq = objectAt(p, 'prerequisites[]');
-    if (typeof prereq.key !== 'string') fail('prerequisite key is not a string');
+    if (typeof record(p, 'prerequisites').key !== 'string') malformed('prerequisites');
   }
-  const rules = arrayOrEmpty(flag.rules, 'rules').map((r, i): PreparedRule => {
-    const rule = objectAt(r, `rules[${i}]`);
-    const ruleId = typeof rule.id === 'string' ? rule.id : undefined;
-    const reason: LDEvaluationReason =
-      ruleId === undefined
-        ? { kind: 'RULE_MATCH', ruleIndex: i }
-        : { kind: 'RULE_MATCH', ruleIndex: i, ruleId };
-    return {
-      clauses: prepareClauses(rule.clauses as Clause[], `rules[${i}].clauses`),
-      outcome: prepareOutcome(rule as VariationOrRollout, key, flag.salt, `rules[${i}]`),
-      reason: Object.freeze(reason),
-      experimentReason: Object.freeze({ ...reason, inExperiment: true as const }),
-      trackEvents: rule.trackEvents === true,
-    };
-  });
   return {
-    data: flag,
     key,
-    version: typeof flag.version === 'number' ? flag.version : 0,
+    version: optionalNumber(flag.version) ?? 0,
     on: flag.on === true,
-    variations,
+    variations: list(flag.variations, 'variations'),
     offVariation: flag.offVariation,
     prerequisites,
     targets: prepareTargets(flag),
-    rules,
-    fallthrough: prepareOutcome(flag.fallthrough, key, flag.salt, 'fallthrough'),
+    rules: list(flag.rules, 'rules').map((r, ruleIndex) => {
+      const rule = record(r, 'rules');
+      const reason: LDEvaluationReason =
+        typeof rule.id === 'string'
+          ? { kind: 'RULE_MATCH', ruleIndex, ruleId: rule.id }
+          : { kind: 'RULE_MATCH', ruleIndex };
+      return {
+        clauses: prepareClauses(rule.clauses),
+        outcome: prepareOutcome(rule, key, salt),
+        reason: Object.freeze(reason),
+        experimentReason: Object.freeze({ ...reason, inExperiment: true }),
+        trackEvents: rule.trackEvents === true,
+      };
+    }),
+    fallthrough: {
+      clauses: [],
+      outcome: prepareOutcome(flag.fallthrough, key, salt),
+      reason: FALLTHROUGH,
+      experimentReason: FALLTHROUGH_IN_EXPERIMENT,
+      trackEvents: flag.trackEventsFallthrough === true,
+    },
     trackEvents: flag.trackEvents === true,
-    trackEventsFallthrough: flag.trackEventsFallthrough === true,
-    debugEventsUntilDate:
-      typeof flag.debugEventsUntilDate === 'number' ? flag.debugEventsUntilDate : undefined,
+    debugEventsUntilDate: optionalNumber(flag.debugEventsUntilDate),
     excludeFromSummaries: flag.excludeFromSummaries === true,
-    samplingRatio: typeof flag.samplingRatio === 'number' ? flag.samplingRatio : undefined,
+    samplingRatio: optionalNumber(flag.samplingRatio),
     prerequisiteReasons: prerequisites.map((p) =>
       Object.freeze({ kind: 'PREREQUISITE_FAILED' as const, prerequisiteKey: p.key }),
     ),
   };
 }
 
-function prepareSegmentTargets(raw: SegmentTarget[] | null | undefined, where: string): PreparedTarget[] {
-  return arrayOrEmpty(raw, where).map((t, i) => {
-    const target = objectAt(t, `${where}[${i}]`);
+/** A segment's user-key list and per-kind lists, as targets in the order they are checked. */
+function segmentTargets(userKeys: unknown, contextTargets: unknown): PreparedTarget[] {
+  const targets = list(contextTargets as unknown[], 'contextTargets').map((t) => {
+    const { contextKind, values } = record(t as Record<string, unknown>, 'contextTargets');
     return {
-      contextKind: optionalKind(target.contextKind, `${where}[${i}].contextKind`) ?? 'user',
-      keys: stringSet(target.values, `${where}[${i}].values`),
+      contextKind: kindOf(contextKind) ?? 'user',
+      keys: keySet(values),
       variation: 0,
     };
   });
+  const keys = keySet(userKeys);
+  if (keys.size > 0) targets.unshift({ contextKind: 'user', keys, variation: 0 });
+  return targets;
 }
 
 export function prepareSegment(raw: SegmentData): PreparedSegment {
-  const segment = objectAt(raw, 'segment') as unknown as SegmentData;
+  const segment = record(raw, 'segment');
   const key = segment.key;
-  if (typeof key !== 'string') fail('segment key is not a string');
-  const rules = arrayOrEmpty(segment.rules, 'segment rules').map((r, i): PreparedSegmentRule => {
-    const rule = objectAt(r, `segment rules[${i}]`);
-    const kind = optionalKind(rule.rolloutContextKind, `segment rules[${i}].rolloutContextKind`);
-    const bucketBy = typeof rule.bucketBy === 'string' ? rule.bucketBy : 'key';
-    return {
-      clauses: prepareClauses(rule.clauses as Clause[], `segment rules[${i}].clauses`),
-      weight: typeof rule.weight === 'number' ? rule.weight : undefined,
-      contextKind: kind ?? 'user',
-      ref: refFor(bucketBy, kind),
-      prefix: bucketPrefix(key, segment.salt, undefined),
-    };
-  });
+  if (typeof key !== 'string') malformed('key');
   return {
-    data: segment,
     key,
-    included: stringSet(segment.included, 'included'),
-    excluded: stringSet(segment.excluded, 'excluded'),
-    includedContexts: prepareSegmentTargets(segment.includedContexts, 'includedContexts'),
-    excludedContexts: prepareSegmentTargets(segment.excludedContexts, 'excludedContexts'),
-    rules,
+    included: segmentTargets(segment.included, segment.includedContexts),
+    excluded: segmentTargets(segment.excluded, segment.excludedContexts),
+    rules: list(segment.rules, 'rules').map((r) => {
+      const rule = record(r, 'rules');
+      return {
+        clauses: prepareClauses(rule.clauses),
+        weight: optionalNumber(rule.weight),
+        ...bucketing(
+          rule.bucketBy,
+          kindOf(rule.rolloutContextKind),
+          bucketPrefix(key, segment.salt, undefined),
+        ),
+      };
+    }),
     unbounded: segment.unbounded === true,
   };
 }

@@ -17,54 +17,39 @@ const PATTERN = new RegExp(
     `(?:-(${IDENT}(?:\\.${IDENT})*))?(?:\\+(${IDENT}(?:\\.${IDENT})*))?$`,
 );
 const NUMERIC_IDENT = /^\d+$/;
+// SemVer forbids leading zeros in numeric pre-release identifiers.
+const LEADING_ZERO_IDENT = /(?:^|\.)0\d+(?:\.|$)/;
 
 export function parseSemVer(text: unknown): SemVer | undefined {
-  if (typeof text !== 'string') return undefined;
-  const m = PATTERN.exec(text);
-  if (!m) return undefined;
-  const prerelease: (string | number)[] = [];
-  if (m[4] !== undefined) {
-    for (const id of m[4].split('.')) {
-      if (NUMERIC_IDENT.test(id)) {
-        // SemVer forbids leading zeros in numeric pre-release identifiers.
-        if (id.length > 1 && id[0] === '0') return undefined;
-        prerelease.push(Number(id));
-      } else {
-        prerelease.push(id);
-      }
-    }
-  }
+  const m = typeof text === 'string' ? PATTERN.exec(text) : null;
+  const pre = m?.[4];
+  if (!m || (pre !== undefined && LEADING_ZERO_IDENT.test(pre))) return undefined;
   return {
-    major: Number(m[1]),
-    minor: m[2] === undefined ? 0 : Number(m[2]),
-    patch: m[3] === undefined ? 0 : Number(m[3]),
-    prerelease,
+    major: +m[1],
+    minor: m[2] === undefined ? 0 : +m[2],
+    patch: m[3] === undefined ? 0 : +m[3],
+    prerelease: pre === undefined ? [] : pre.split('.').map((id) => (NUMERIC_IDENT.test(id) ? +id : id)),
   };
 }
 
-function compareIdentifiers(a: string | number, b: string | number): number {
-  const aNum = typeof a === 'number';
-  const bNum = typeof b === 'number';
-  if (aNum && bNum) return a < b ? -1 : a > b ? 1 : 0;
-  if (aNum) return -1; // numeric identifiers sort before alphanumeric ones
-  if (bNum) return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
+/** Negative, zero or positive as `a` has lower, equal or higher precedence than `b`. */
 export function compareSemVer(a: SemVer, b: SemVer): number {
-  if (a.major !== b.major) return a.major < b.major ? -1 : 1;
-  if (a.minor !== b.minor) return a.minor < b.minor ? -1 : 1;
-  if (a.patch !== b.patch) return a.patch < b.patch ? -1 : 1;
+  // Differences of equal huge (or infinite) numbers are 0 or NaN, both falsy: read as equal.
+  const numbers = a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+  if (numbers) return numbers;
   const ap = a.prerelease;
   const bp = b.prerelease;
-  if (ap.length === 0 || bp.length === 0) {
-    // A release outranks any of its pre-releases.
-    return ap.length === bp.length ? 0 : ap.length === 0 ? 1 : -1;
+  // A release outranks any of its pre-releases.
+  if (ap.length === 0 || bp.length === 0) return bp.length - ap.length;
+  for (let i = 0; i < ap.length && i < bp.length; i++) {
+    const x = ap[i];
+    const y = bp[i];
+    if (x !== y) {
+      const xNumeric = typeof x === 'number';
+      // Numeric identifiers sort before alphanumeric ones.
+      if (xNumeric !== (typeof y === 'number')) return xNumeric ? -1 : 1;
+      return x < y ? -1 : 1;
+    }
   }
-  const n = Math.min(ap.length, bp.length);
-  for (let i = 0; i < n; i++) {
-    const c = compareIdentifiers(ap[i], bp[i]);
-    if (c !== 0) return c;
-  }
-  return ap.length === bp.length ? 0 : ap.length < bp.length ? -1 : 1;
+  return ap.length - bp.length;
 }

@@ -3,45 +3,53 @@
  * entirely once per interval. The interval is checked when the set is used rather than by a
  * timer, because serverless hosts freeze between invocations and a timer there is meaningless.
  */
+import type { Context } from '../context.js';
+
+/** Whether two contexts have the same canonical key, compared without building it. */
+function sameKey(a: Context, b: Context): boolean {
+  if (!a.isMulti || !b.isMulti) return !a.isMulti && !b.isMulti && a.key === b.key && a.kind === b.kind;
+  const x = a.contexts;
+  const y = b.contexts;
+  if (x.length !== y.length) return false;
+  // Members are sorted by kind.
+  for (let i = 0; i < x.length; i++) if (x[i].key !== y[i].key || x[i].kind !== y[i].kind) return false;
+  return true;
+}
+
 export class ContextDeduplicator {
   /** Insertion order is recency order: the first key is the least recently seen. */
-  private keys = new Map<string, true>();
-  private windowStart: number;
-  private lastKey: string | undefined;
+  readonly #keys = new Set<string>();
+  readonly #capacity: number;
+  readonly #intervalMs: number;
+  /**
+   * Yields the least recent key: a live iterator skips the keys already deleted once, where a new
+   * one would rescan them from the start on every eviction.
+   */
+  #oldest: Iterator<string> | undefined;
+  #windowStart: number;
+  #last: Context | undefined;
 
-  constructor(
-    private readonly capacity: number,
-    private readonly intervalMs: number,
-    now: number,
-  ) {
-    this.windowStart = now;
+  constructor(capacity: number, intervalMs: number, now: number) {
+    this.#capacity = capacity;
+    this.#intervalMs = intervalMs;
+    this.#windowStart = now;
   }
 
-  /** Records `key` as seen at `now`; true when it had not been seen in the current window. */
-  notice(key: string, now: number): boolean {
-    if (now - this.windowStart >= this.intervalMs) {
-      this.keys.clear();
-      this.lastKey = undefined;
-      this.windowStart = now;
+  /** Records the context as seen at `now`; true when its key had not been seen in this window. */
+  notice(context: Context, now: number): boolean {
+    if (now - this.#windowStart >= this.#intervalMs) {
+      this.#keys.clear();
+      this.#oldest = this.#last = undefined;
+      this.#windowStart = now;
     }
-    // One request usually evaluates many flags for one context: already the most recent.
-    if (key === this.lastKey) return false;
-    this.lastKey = key;
-    const keys = this.keys;
-    if (keys.has(key)) {
-      keys.delete(key);
-      keys.set(key, true);
-      return false;
-    }
-    if (keys.size >= this.capacity) {
-      const oldest = keys.keys().next().value;
-      if (oldest !== undefined) keys.delete(oldest);
-    }
-    keys.set(key, true);
-    return true;
-  }
-
-  get size(): number {
-    return this.keys.size;
+    // A request evaluates many flags for one context, which is then already the most recent.
+    if (this.#last !== undefined && sameKey(context, this.#last)) return false;
+    this.#last = context;
+    const keys = this.#keys;
+    const key = context.canonicalKey;
+    const seen = keys.delete(key);
+    if (!seen && keys.size >= this.#capacity) keys.delete((this.#oldest ??= keys.values()).next().value as string);
+    keys.add(key);
+    return !seen;
   }
 }

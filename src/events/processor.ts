@@ -14,7 +14,7 @@ import type { PreparedFlag } from '../evaluation/prepare.js';
 import type { LDLogger } from '../logging.js';
 import type { LDFlagValue } from '../types.js';
 import { ContextDeduplicator } from './contextDedup.js';
-import { ContextRedactor, copyJson, hasAnonymousMember, withoutAnonymous, type JsonObject } from './redaction.js';
+import { ContextRedactor, copyJson, hasAnonymousMember, withoutAnonymous } from './redaction.js';
 import { DefaultEventSender, type EventSendResult, type LDEventSender } from './sender.js';
 import { Summarizer } from './summarizer.js';
 
@@ -39,107 +39,84 @@ export type EventsConfig = Pick<
 export interface EventProcessorOptions {
   /** Where payloads go; defaults to `config.eventSender`, else a `DefaultEventSender`. */
   sender?: LDEventSender;
-  /** Compress payloads when the default sender is used. Default `config.enableEventCompression`. */
-  gzip?: boolean;
   /** Wait before the one retry of a failed payload. Default 1000 ms. */
   retryDelayMs?: number;
   /** Clock for creation dates, debug windows and the context-key window. Default `Date.now`. */
   now?: () => number;
-  /**
-   * Remove every attribute of anonymous contexts in feature and custom events, as LaunchDarkly's
-   * server-side SDKs do (index, identify and debug events keep them). Default true.
-   */
-  redactAnonymous?: boolean;
 }
 
-const DEFAULT_RETRY_DELAY_MS = 1000;
+/** Where a queued event keeps its context: JSON.stringify skips symbol keys. */
+const CONTEXT = Symbol('context');
 
-/** A queued event: its own fields, and the context to redact and add when it is sent. */
+/** An event's JSON fields (undefined ones are left out), and the context added when it is sent. */
 interface QueuedEvent {
-  readonly fields: JsonObject;
-  readonly context?: Context;
-  /** Feature and custom events strip anonymous contexts to their key and kind. */
-  readonly anonymousRedacted?: boolean;
+  [field: string]: unknown;
+  [CONTEXT]?: Context;
 }
 
-/** Serialized contexts of one flush, keyed by the caller's context object; anonymous-stripped apart. */
-interface ContextCache {
-  readonly plain: Map<object, string>;
-  readonly stripped: Map<object, string>;
-}
+/** The redacted JSON of a context, for feature and custom events without anonymous attributes. */
+type ContextJson = (context: Context, redactAnonymous: boolean) => string;
 
-function sampled(ratio: number): boolean {
-  const n = Math.trunc(ratio);
-  return n === 1 || (n > 1 && Math.floor(Math.random() * n) === 0);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** The object that identifies a context across calls: the caller's own attributes object. */
-function identity(context: Context): object {
-  return context.isMulti ? context : context.attributes;
+function describe(result: EventSendResult): string {
+  return result.error ?? (result.status !== undefined ? `HTTP ${result.status}` : 'unknown error');
 }
 
 export class EventProcessor {
-  private queue: QueuedEvent[] = [];
-  private readonly summarizer = new Summarizer();
-  private readonly dedup: ContextDeduplicator;
-  private readonly redactor: ContextRedactor;
-  private readonly sender: LDEventSender;
-  private readonly logger: LDLogger;
-  private readonly capacity: number;
-  private readonly batchSize: number;
-  private readonly omitAnonymous: boolean;
-  private readonly redactAnonymous: boolean;
-  private readonly retryDelayMs: number;
-  private readonly now: () => number;
-  private readonly flushIntervalMs: number | undefined;
-
-  private dropped = 0;
+  #queue: QueuedEvent[] = [];
+  readonly #summarizer = new Summarizer();
+  readonly #dedup: ContextDeduplicator;
+  readonly #redactor: ContextRedactor;
+  readonly #sender: LDEventSender;
+  readonly #logger: LDLogger;
+  readonly #capacity: number;
+  readonly #batchSize: number;
+  readonly #omitAnonymous: boolean;
+  readonly #retryDelayMs: number;
+  readonly #now: () => number;
+  readonly #flushIntervalMs: number | undefined;
+  #dropped = 0;
   /** True from the first event dropped for capacity until one fits again: one warning each. */
-  private overflowing = false;
-  /** Set by a `stop` outcome: nothing is recorded or sent any more. */
-  private stopped = false;
-  private closed = false;
-  private closing: Promise<void> | undefined;
+  #overflowing = false;
+  /** Set by close() and by a `stop` outcome: nothing more is recorded. */
+  #closed = false;
+  /** Set by a `stop` outcome: nothing more is sent either. */
+  #stopped = false;
+  #closing: Promise<void> | undefined;
   /** The latest `Date` LaunchDarkly's event service reported, for the debug window. */
-  private lastServerTime = 0;
-  private readonly inFlight = new Set<Promise<void>>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  #lastServerTime = 0;
+  readonly #inFlight = new Set<Promise<void>>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(config: EventsConfig, options: EventProcessorOptions = {}) {
-    this.logger = config.logger;
-    this.now = options.now ?? Date.now;
-    this.capacity = Math.max(1, Math.floor(config.capacity));
-    this.batchSize = Math.max(1, Math.floor(config.eventBatchSize));
-    this.omitAnonymous = config.omitAnonymousContexts;
-    this.redactAnonymous = options.redactAnonymous ?? true;
-    this.retryDelayMs = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-    this.redactor = new ContextRedactor(config.allAttributesPrivate, config.privateAttributes);
-    this.dedup = new ContextDeduplicator(
+    this.#logger = config.logger;
+    this.#now = options.now ?? Date.now;
+    this.#capacity = Math.max(1, Math.floor(config.capacity));
+    this.#batchSize = Math.max(1, Math.floor(config.eventBatchSize));
+    this.#omitAnonymous = config.omitAnonymousContexts;
+    this.#retryDelayMs = options.retryDelayMs ?? 1000;
+    this.#redactor = new ContextRedactor(config.allAttributesPrivate, config.privateAttributes);
+    this.#dedup = new ContextDeduplicator(
       Math.max(1, Math.floor(config.contextKeysCapacity)),
       config.contextKeysFlushIntervalMs,
-      this.now(),
+      this.#now(),
     );
-    this.sender =
+    this.#sender =
       options.sender ??
       config.eventSender ??
-      new DefaultEventSender(config.http, config.eventsUri, { gzip: options.gzip ?? config.enableEventCompression });
-    this.flushIntervalMs = config.flushIntervalMs;
+      new DefaultEventSender(config.http, config.eventsUri, { gzip: config.enableEventCompression });
+    this.#flushIntervalMs = config.flushIntervalMs;
     // A periodic flush only when asked for: serverless hosts flush explicitly.
-    this.schedule();
+    this.#schedule();
   }
 
   /** Events dropped because the queue was full, since this processor was made. */
   get droppedEvents(): number {
-    return this.dropped;
+    return this.#dropped;
   }
 
   /**
    * Records one flag evaluation (or a prerequisite's, with `prereqOf`). Called on every
-   * evaluation: without a full event to make, it allocates nothing beyond the context's key.
+   * evaluation, so kept small: most only log a summary count and check the context.
    */
   recordEvaluation(
     flagKey: string,
@@ -149,237 +126,229 @@ export class EventProcessor {
     withReason: boolean,
     prereqOf?: PreparedFlag,
   ): void {
-    if (this.closed || this.stopped) return;
+    if (this.#closed) return;
     try {
-      const now = this.now();
       const flag = result.flag;
-      const variation = result.variationIndex;
-      // The caller got its default whenever no variation was chosen.
-      const value = variation === undefined ? defaultValue : result.value;
-      if (flag === undefined) {
-        this.summarizer.count(flagKey, undefined, undefined, value, defaultValue, context, now);
-      } else if (!flag.excludeFromSummaries) {
-        this.summarizer.count(flagKey, flag.version, variation, value, defaultValue, context, now);
-      }
-      this.noticeContext(context, now);
-      if (flag === undefined) return;
-      const full = flag.trackEvents || result.trackReason;
-      const until = flag.debugEventsUntilDate;
-      const debug = until !== undefined && until > now && until > this.lastServerTime;
-      if (!full && !debug) return;
-      // A flag's samplingRatio keeps one in that many of its feature and debug events (0: none).
-      const ratio = flag.samplingRatio;
-      if (ratio !== undefined && !sampled(ratio)) return;
-
-      const fields: JsonObject = { kind: 'feature', creationDate: now, key: flagKey, version: flag.version };
-      if (ratio !== undefined && ratio !== 1) fields.samplingRatio = ratio;
-      if (variation !== undefined) fields.variation = variation;
-      fields.value = variation === undefined ? (copyJson(value) ?? null) : value;
-      fields.default = copyJson(defaultValue) ?? null;
-      if (withReason || result.trackReason) fields.reason = result.reason;
-      if (prereqOf !== undefined) fields.prereqOf = prereqOf.key;
-      if (full) this.enqueue({ fields, context, anonymousRedacted: this.redactAnonymous });
-      if (debug) this.enqueue({ fields: { ...fields, kind: 'debug' }, context });
+      const full = flag !== undefined && (flag.trackEvents || result.trackReason || flag.debugEventsUntilDate !== undefined);
+      // Copied because the caller's default may be an object it later changes.
+      const copied = copyJson(defaultValue) ?? null;
+      if (flag === undefined || !flag.excludeFromSummaries) this.#summarizer.count(flagKey, result, copied, context);
+      // A prerequisite is recorded just before the flag that needs it, in the same call: that
+      // record reads the clock and notices the context for both, unless this one makes an event.
+      if (prereqOf !== undefined && !full) return;
+      const now = this.#now();
+      this.#summarizer.date(now);
+      this.#noticeContext(context, now);
+      if (full) this.#recordFeature(flagKey, flag, context, result, copied, withReason, prereqOf, now);
     } catch (err) {
-      this.logger.warn(`could not record an analytics event for flag "${flagKey}": ${String(err)}`);
+      this.#logger.warn(`could not record an analytics event for flag "${flagKey}": ${String(err)}`);
     }
+  }
+
+  /** The feature and debug events of a tracked or debugged flag's evaluation. */
+  #recordFeature(
+    flagKey: string,
+    flag: PreparedFlag,
+    context: Context,
+    result: EvalResult,
+    copiedDefault: unknown,
+    withReason: boolean,
+    prereqOf: PreparedFlag | undefined,
+    now: number,
+  ): void {
+    const full = flag.trackEvents || result.trackReason;
+    const until = flag.debugEventsUntilDate;
+    const debug = until !== undefined && until > now && until > this.#lastServerTime;
+    // A flag's samplingRatio keeps one in that many of its feature and debug events (0: none).
+    const ratio = flag.samplingRatio;
+    const oneIn = ratio === undefined ? 1 : Math.trunc(ratio);
+    if ((!full && !debug) || (oneIn !== 1 && !(oneIn > 1 && Math.random() * oneIn < 1))) return;
+    const variation = result.variationIndex;
+    // One object of one shape: what stays undefined is left out of the JSON.
+    const event: QueuedEvent = {
+      kind: 'feature',
+      creationDate: now,
+      key: flagKey,
+      version: flag.version,
+      samplingRatio: ratio === 1 ? undefined : ratio,
+      variation,
+      // The caller got its default whenever no variation was chosen.
+      value: variation === undefined ? copiedDefault : result.value,
+      default: copiedDefault,
+      reason: withReason || result.trackReason ? result.reason : undefined,
+      prereqOf: prereqOf?.key,
+      [CONTEXT]: context,
+    };
+    if (full) this.#enqueue(event);
+    if (debug) this.#enqueue({ ...event, kind: 'debug' });
   }
 
   /** Records a `track` call. */
   recordCustom(key: string, context: Context, data: LDFlagValue | undefined, metricValue: number | undefined): void {
-    if (this.closed || this.stopped) return;
+    if (this.#closed) return;
     try {
-      const now = this.now();
-      this.noticeContext(context, now);
-      const fields: JsonObject = { kind: 'custom', creationDate: now, key };
-      const copied = data === null ? undefined : copyJson(data);
-      if (copied !== undefined) fields.data = copied;
-      if (typeof metricValue === 'number' && Number.isFinite(metricValue)) fields.metricValue = metricValue;
-      this.enqueue({ fields, context, anonymousRedacted: this.redactAnonymous });
+      const now = this.#now();
+      this.#noticeContext(context, now);
+      this.#enqueue({
+        kind: 'custom',
+        creationDate: now,
+        key,
+        data: data === null ? undefined : copyJson(data),
+        metricValue: Number.isFinite(metricValue) ? metricValue : undefined,
+        [CONTEXT]: context,
+      });
     } catch (err) {
-      this.logger.warn(`could not record the custom event "${key}": ${String(err)}`);
+      this.#logger.warn(`could not record the custom event "${key}": ${String(err)}`);
     }
   }
 
   /** Records an `identify` call; the context counts as described, so no index event follows. */
   recordIdentify(context: Context): void {
-    if (this.closed || this.stopped) return;
+    if (this.#closed) return;
     try {
-      const now = this.now();
-      const target = this.omitAnonymous ? withoutAnonymous(context) : context;
+      const target = this.#omitAnonymous ? withoutAnonymous(context) : context;
       if (target === undefined) return;
-      this.dedup.notice(target.canonicalKey, now);
-      this.enqueue({ fields: { kind: 'identify', creationDate: now }, context: target });
+      const now = this.#now();
+      this.#dedup.notice(target, now);
+      this.#enqueue({ kind: 'identify', creationDate: now, [CONTEXT]: target });
     } catch (err) {
-      this.logger.warn(`could not record an identify event: ${String(err)}`);
+      this.#logger.warn(`could not record an identify event: ${String(err)}`);
     }
   }
 
   /**
-   * Sends everything queued, in payloads of at most `eventBatchSize` events, and waits for those
-   * and any deliveries already under way. Never rejects.
+   * Sends everything queued, in payloads of at most `eventBatchSize` events, and waits for those.
+   * Never rejects.
    */
   flush(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    const events = this.queue;
-    this.queue = [];
-    const summary = this.summarizer.take();
-    if (summary !== undefined) events.push({ fields: summary as unknown as JsonObject });
-    const contexts: ContextCache = { plain: new Map(), stripped: new Map() };
+    if (this.#stopped) return Promise.resolve();
+    const events = this.#queue;
+    this.#queue = [];
+    const summary = this.#summarizer.take();
+    if (summary !== undefined) events.push(summary);
+    // Each context object is redacted and serialized once per flush, apart for feature and custom
+    // events when it has anonymous members.
+    const caches = [new Map<object, string>(), new Map<object, string>()];
+    const contextJson: ContextJson = (context, redactAnonymous) => {
+      const strip = redactAnonymous && hasAnonymousMember(context);
+      const cache = caches[strip ? 1 : 0];
+      const id = context.isMulti ? context : context.attributes;
+      let json = cache.get(id);
+      if (json === undefined) cache.set(id, (json = JSON.stringify(this.#redactor.redact(context, strip))));
+      return json;
+    };
     // A flush waits only for the payloads it sent itself: in workerd a request must not wait
     // on I/O another request started. close() waits for everything.
     const own: Promise<void>[] = [];
-    for (let i = 0; i < events.length; i += this.batchSize) {
-      const batch = i === 0 && events.length <= this.batchSize ? events : events.slice(i, i + this.batchSize);
-      const delivery: Promise<void> = this.deliver(batch, contexts)
-        .catch((err: unknown) => this.logger.warn(`analytics event delivery failed: ${String(err)}`))
-        .finally(() => {
-          this.inFlight.delete(delivery);
-        });
-      this.inFlight.add(delivery);
+    for (let i = 0; i < events.length; i += this.#batchSize) {
+      const delivery: Promise<void> = this.#deliver(events.slice(i, i + this.#batchSize), contextJson)
+        .catch((err: unknown) => this.#logger.warn(`analytics event delivery failed: ${String(err)}`))
+        .finally(() => this.#inFlight.delete(delivery));
+      this.#inFlight.add(delivery);
       own.push(delivery);
     }
-    return own.length === 0 ? Promise.resolve() : Promise.all(own).then(() => undefined);
+    return Promise.all(own).then(() => undefined);
   }
 
-  /** Settles when every delivery under way, whoever started it, has ended. */
-  private settleAll(): Promise<void> {
-    return Promise.all(this.inFlight).then(() => undefined);
-  }
-
-  /** Flushes, then stops the periodic flush; events recorded after this are ignored. */
+  /** Flushes, then waits for every delivery under way; events recorded after this are ignored. */
   close(): Promise<void> {
-    if (this.closing === undefined) {
-      this.closed = true;
-      this.cancelTimer();
-      this.closing = this.flush().then(() => this.settleAll());
+    if (this.#closing === undefined) {
+      this.#closed = true;
+      clearTimeout(this.#timer);
+      this.#closing = this.flush()
+        .then(() => Promise.all(this.#inFlight))
+        .then(() => undefined);
     }
-    return this.closing;
+    return this.#closing;
   }
 
   /** Marks the context as seen, queueing its index event when it is new in this window. */
-  private noticeContext(context: Context, now: number): void {
-    const target = this.omitAnonymous ? withoutAnonymous(context) : context;
-    if (target !== undefined && this.dedup.notice(target.canonicalKey, now)) {
-      this.enqueue({ fields: { kind: 'index', creationDate: now }, context: target });
+  #noticeContext(context: Context, now: number): void {
+    const target = this.#omitAnonymous ? withoutAnonymous(context) : context;
+    if (target !== undefined && this.#dedup.notice(target, now)) {
+      this.#enqueue({ kind: 'index', creationDate: now, [CONTEXT]: target });
     }
   }
 
-  /** The batch as a JSON array; an event that cannot be serialized is left out rather than all. */
-  private serialize(events: readonly QueuedEvent[], contexts: ContextCache): { body: string; count: number } {
+  #enqueue(event: QueuedEvent): void {
+    if (this.#queue.length < this.#capacity) {
+      this.#overflowing = false;
+      this.#queue.push(event);
+      return;
+    }
+    this.#dropped++;
+    if (!this.#overflowing) {
+      this.#overflowing = true;
+      this.#logger.warn(
+        `the analytics event queue is full (capacity ${this.#capacity}); events are dropped until the next flush. Raise "capacity" or flush more often.`,
+      );
+    }
+  }
+
+  async #deliver(events: readonly QueuedEvent[], contextJson: ContextJson): Promise<void> {
+    // An event that cannot be serialized is left out rather than the whole batch.
     const parts: string[] = [];
     for (const event of events) {
       try {
-        let json = JSON.stringify(event.fields);
-        if (event.context !== undefined) json = `${json.slice(0, -1)},"context":${this.contextJson(event, contexts)}}`;
-        parts.push(json);
-      } catch (err) {
-        this.logger.warn(`an analytics event could not be serialized and was dropped: ${String(err)}`);
-      }
-    }
-    return { body: `[${parts.join(',')}]`, count: parts.length };
-  }
-
-  /** The redacted context of an event as JSON, made once per context object and flush. */
-  private contextJson(event: QueuedEvent, contexts: ContextCache): string {
-    const context = event.context as Context;
-    const stripAnonymous = event.anonymousRedacted === true && hasAnonymousMember(context);
-    const cache = stripAnonymous ? contexts.stripped : contexts.plain;
-    const key = identity(context);
-    let json = cache.get(key);
-    if (json === undefined) {
-      json = JSON.stringify(this.redactor.redact(context, stripAnonymous));
-      cache.set(key, json);
-    }
-    return json;
-  }
-
-  private enqueue(event: QueuedEvent): void {
-    if (this.queue.length >= this.capacity) {
-      this.dropped++;
-      if (!this.overflowing) {
-        this.overflowing = true;
-        this.logger.warn(
-          `the analytics event queue is full (capacity ${this.capacity}); events are dropped until the next flush. Raise "capacity" or flush more often.`,
+        const json = JSON.stringify(event);
+        const context = event[CONTEXT];
+        const anonymousRedacted = event.kind === 'feature' || event.kind === 'custom';
+        parts.push(
+          context === undefined ? json : `${json.slice(0, -1)},"context":${contextJson(context, anonymousRedacted)}}`,
         );
+      } catch (err) {
+        this.#logger.warn(`an analytics event could not be serialized and was dropped: ${String(err)}`);
       }
-      return;
     }
-    this.overflowing = false;
-    this.queue.push(event);
-  }
-
-  private async deliver(events: readonly QueuedEvent[], contexts: ContextCache): Promise<void> {
-    const { body, count } = this.serialize(events, contexts);
+    const count = parts.length;
     if (count === 0) return;
+    const body = `[${parts.join(',')}]`;
     const payloadId = crypto.randomUUID();
-    let result = await this.attempt(body, payloadId);
-    if (result.outcome === 'retry' && !this.stopped) {
-      this.logger.debug(`sending ${count} analytics events failed (${describe(result)}); retrying once`);
-      await sleep(this.retryDelayMs);
-      if (this.stopped) return;
-      result = await this.attempt(body, payloadId);
+    let result = await this.#attempt(body, payloadId);
+    if (result.outcome === 'retry' && !this.#stopped) {
+      this.#logger.debug(`sending ${count} analytics events failed (${describe(result)}); retrying once`);
+      await new Promise((resolve) => setTimeout(resolve, this.#retryDelayMs));
+      if (this.#stopped) return;
+      result = await this.#attempt(body, payloadId);
     }
-    switch (result.outcome) {
-      case 'success':
-        return;
-      case 'stop':
-        this.stopDelivery(result);
-        return;
-      default:
-        if (!this.stopped) this.logger.warn(`${count} analytics events were dropped: ${describe(result)}`);
+    if (result.outcome === 'stop') this.#stop(result);
+    else if (result.outcome !== 'success' && !this.#stopped) {
+      this.#logger.warn(`${count} analytics events were dropped: ${describe(result)}`);
     }
   }
 
   /** One attempt; a sender that throws or answers nonsense counts as a failure worth a retry. */
-  private async attempt(body: string, payloadId: string): Promise<EventSendResult> {
+  async #attempt(body: string, payloadId: string): Promise<EventSendResult> {
     let result: EventSendResult;
     try {
-      result = await this.sender.sendEvents(body, payloadId);
+      result = await this.#sender.sendEvents(body, payloadId);
     } catch (err) {
       return { outcome: 'retry', error: String(err) };
     }
-    if (typeof result !== 'object' || result === null) return { outcome: 'retry', error: 'no result from the event sender' };
-    const serverTime = result.serverTime;
-    if (typeof serverTime === 'number' && Number.isFinite(serverTime)) this.lastServerTime = serverTime;
-    const outcome = result.outcome;
+    const outcome = result?.outcome;
     if (outcome !== 'success' && outcome !== 'retry' && outcome !== 'drop' && outcome !== 'stop') {
-      return { outcome: 'retry', status: result.status, error: `unknown outcome ${String(outcome)}` };
+      return { outcome: 'retry', error: `the event sender answered ${String(outcome)}, not an outcome` };
     }
+    if (Number.isFinite(result.serverTime)) this.#lastServerTime = result.serverTime as number;
     return result;
   }
 
-  private stopDelivery(result: EventSendResult): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.queue = [];
-    this.summarizer.clear();
-    this.cancelTimer();
+  #stop(result: EventSendResult): void {
+    if (this.#stopped) return;
+    this.#stopped = this.#closed = true;
+    this.#queue = [];
+    this.#summarizer.take();
+    clearTimeout(this.#timer);
     const auth = result.status === 401 || result.status === 403 ? ' (is the SDK key valid?)' : '';
-    this.logger.error(`analytics events will no longer be sent: LaunchDarkly refused them with ${describe(result)}${auth}`);
+    this.#logger.error(`analytics events will no longer be sent: LaunchDarkly refused them with ${describe(result)}${auth}`);
   }
 
-  private schedule(): void {
-    const interval = this.flushIntervalMs;
-    if (interval === undefined || this.closed || this.stopped) return;
-    const timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.flush().then(() => this.schedule());
-    }, interval);
+  #schedule(): void {
+    const interval = this.#flushIntervalMs;
+    if (interval === undefined || this.#closed) return;
+    const timer = setTimeout(() => void this.flush().then(() => this.#schedule()), interval);
     // Where the host can, let a pending flush not keep the process alive.
-    const unref = (timer as unknown as { unref?: unknown }).unref;
-    if (typeof unref === 'function') unref.call(timer);
-    this.timer = timer;
+    (timer as { unref?: () => void }).unref?.();
+    this.#timer = timer;
   }
-
-  private cancelTimer(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-  }
-}
-
-function describe(result: EventSendResult): string {
-  return result.error ?? (result.status !== undefined ? `HTTP ${result.status}` : 'unknown error');
 }

@@ -41,16 +41,6 @@ export function outcomeForStatus(status: number): EventSendResult['outcome'] {
   return isRecoverableStatus(status) ? 'retry' : 'stop';
 }
 
-export interface DefaultEventSenderOptions {
-  /** Compress payloads with gzip (`Content-Encoding: gzip`) where `CompressionStream` exists. */
-  gzip?: boolean;
-}
-
-async function gzipText(text: string): Promise<ArrayBuffer> {
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
-  return new Response(stream).arrayBuffer();
-}
-
 /** An error's message, with its cause's (fetch reports "fetch failed" and puts the reason there). */
 function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
@@ -60,20 +50,19 @@ function describeError(err: unknown): string {
 
 /** Posts payloads to `{eventsUri}/bulk`, each attempt bounded by the connect and read timeouts. */
 export class DefaultEventSender implements LDEventSender {
-  private readonly uri: string;
-  private readonly gzip: boolean;
+  readonly #http: HttpSettings;
+  readonly #uri: string;
+  readonly #gzip: boolean;
 
-  constructor(
-    private readonly http: HttpSettings,
-    eventsUri: string,
-    options: DefaultEventSenderOptions = {},
-  ) {
-    this.uri = joinUri(eventsUri, '/bulk');
-    this.gzip = options.gzip === true && typeof CompressionStream === 'function';
+  /** `gzip` compresses payloads (`Content-Encoding: gzip`) where `CompressionStream` exists. */
+  constructor(http: HttpSettings, eventsUri: string, options: { gzip?: boolean } = {}) {
+    this.#http = http;
+    this.#uri = joinUri(eventsUri, '/bulk');
+    this.#gzip = options.gzip === true && typeof CompressionStream === 'function';
   }
 
   async sendEvents(payload: string, payloadId: string): Promise<EventSendResult> {
-    const http = this.http;
+    const http = this.#http;
     const started = Date.now();
     const budgetMs = http.connectTimeoutMs + http.readTimeoutMs;
     try {
@@ -83,36 +72,23 @@ export class DefaultEventSender implements LDEventSender {
         'X-LaunchDarkly-Payload-ID': payloadId,
       });
       let body: string | ArrayBuffer = payload;
-      if (this.gzip) {
+      if (this.#gzip) {
         try {
-          body = await gzipText(payload);
+          body = await new Response(new Blob([payload]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
           headers['Content-Encoding'] = 'gzip';
         } catch {
           // Sent uncompressed: a larger request beats a lost one.
         }
       }
-      const { response, controller } = await fetchWithTimeout(
-        http,
-        this.uri,
-        { method: 'POST', headers, body },
-        budgetMs,
-        'event delivery',
-      );
-      const date = response.headers.get('date');
-      const parsed = date === null ? NaN : Date.parse(date);
-      const serverTime = Number.isFinite(parsed) ? parsed : undefined;
+      const what = 'event delivery';
+      const { response, controller } = await fetchWithTimeout(http, this.#uri, { method: 'POST', headers, body }, budgetMs, what);
+      const serverTime = Date.parse(response.headers.get('date') ?? '');
       // Reading the (normally empty) body lets the connection be reused and frees it on hosts
-      // that complain about unread bodies; its content does not matter.
-      try {
-        await readTextWithTimeout(response, controller, Math.max(1, budgetMs - (Date.now() - started)), 'event delivery');
-      } catch {
-        // The status is already known.
-      }
+      // that complain about unread bodies; its content does not matter, the status is known.
+      await readTextWithTimeout(response, controller, Math.max(1, budgetMs - (Date.now() - started)), what).catch(() => {});
       const status = response.status;
-      const outcome = outcomeForStatus(status);
-      return outcome === 'success'
-        ? { outcome, status, serverTime }
-        : { outcome, status, serverTime, error: `HTTP ${status}` };
+      // The status also describes a failure: the processor logs it as "HTTP <status>".
+      return { outcome: outcomeForStatus(status), status, serverTime: Number.isFinite(serverTime) ? serverTime : undefined };
     } catch (err) {
       return { outcome: 'retry', error: describeError(err) };
     }

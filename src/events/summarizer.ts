@@ -1,113 +1,119 @@
 /**
- * Summary counters: how often each flag gave each value, per flag version and variation. Every
- * evaluation passes through here, so counting an existing counter allocates nothing: nested Maps
- * keyed by flag key, then version, then variation index (undefined standing for "none").
+ * Summary counters: how often each flag gave each value, per flag version and variation, between
+ * flushes. Every evaluation passes through here, so counting only appends to a log kept from one
+ * flush to the next, touching no per-flag state and allocating nothing; the log is tallied when
+ * the summary is taken (or when it grows long), where the lookups run together.
  */
 import type { Context } from '../context.js';
-import { copyJson } from './redaction.js';
+import type { EvalResult } from '../evaluation/evaluator.js';
+import type { JsonObject } from './redaction.js';
 
 interface Counter {
-  count: number;
-  readonly value: unknown;
-}
-
-interface FlagCounters {
-  readonly default: unknown;
-  readonly contextKinds: Set<string>;
-  /** Version (undefined: unknown flag) → variation index (undefined: none) → counter. */
-  readonly byVersion: Map<number | undefined, Map<number | undefined, Counter>>;
-}
-
-export interface SummaryCounterOutput {
   value: unknown;
   count: number;
-  variation?: number;
-  version?: number;
-  unknown?: true;
+  /** Undefined when the default was served. */
+  variation: number | undefined;
+  /** Undefined for a flag that does not exist. */
+  version: number | undefined;
+  unknown: true | undefined;
 }
 
-export interface SummaryEvent {
-  kind: 'summary';
-  startDate: number;
-  endDate: number;
-  features: Record<string, { default: unknown; contextKinds: string[]; counters: SummaryCounterOutput[] }>;
+interface Feature {
+  readonly default: unknown;
+  readonly contextKinds: string[];
+  readonly counters: Counter[];
+}
+
+/** Entries per logged evaluation: flag key, result, default, context. */
+const STRIDE = 4;
+/** Evaluations logged before they are tallied: bounds what the log keeps alive. */
+const LOG_LIMIT = 5000 * STRIDE;
+
+function counterOf(result: EvalResult, copiedDefault: unknown): Counter {
+  const variation = result.variationIndex;
+  const version = result.flag?.version;
+  const value = variation === undefined ? copiedDefault : result.value;
+  // Undefined members are left out of the JSON.
+  return { value, count: 1, variation, version, unknown: version === undefined ? true : undefined };
+}
+
+function addKinds(kinds: string[], context: Context): void {
+  if (!context.isMulti) {
+    if (!kinds.includes(context.kind)) kinds.push(context.kind);
+  } else {
+    for (const member of context.contexts) if (!kinds.includes(member.kind)) kinds.push(member.kind);
+  }
 }
 
 export class Summarizer {
-  private flags = new Map<string, FlagCounters>();
-  private startDate = 0;
-  private endDate = 0;
-
-  /** True when nothing has been counted since the last `take`. */
-  get isEmpty(): boolean {
-    return this.flags.size === 0;
-  }
+  readonly #log: unknown[] = [];
+  #logged = 0;
+  /** What was tallied since the last `take`; no prototype, so any flag key is a plain property. */
+  #features: Record<string, Feature> = Object.create(null);
+  /** Counts were made since the last `date`. */
+  #undated = false;
+  #start = Infinity;
+  #end = -Infinity;
 
   /**
-   * Counts one evaluation. `version` is undefined for a flag that does not exist; `variation`
-   * is undefined when the default value was served.
+   * Counts one evaluation: `result` tells the flag (if any), variation and value; `defaultValue`
+   * must be the caller's default copied, as the caller may change its own.
    */
-  count(
-    flagKey: string,
-    version: number | undefined,
-    variation: number | undefined,
-    value: unknown,
-    defaultValue: unknown,
-    context: Context,
-    now: number,
-  ): void {
-    let flag = this.flags.get(flagKey);
-    if (flag === undefined) {
-      // Copied because the caller's default may be an object it later changes.
-      flag = { default: copyJson(defaultValue) ?? null, contextKinds: new Set(), byVersion: new Map() };
-      this.flags.set(flagKey, flag);
-    }
-    let byVariation = flag.byVersion.get(version);
-    if (byVariation === undefined) {
-      byVariation = new Map();
-      flag.byVersion.set(version, byVariation);
-    }
-    const counter = byVariation.get(variation);
-    if (counter === undefined) {
-      byVariation.set(variation, { count: 1, value: variation === undefined ? copyJson(value) ?? null : value });
-    } else {
-      counter.count++;
-    }
-    const kinds = flag.contextKinds;
-    if (!context.isMulti) kinds.add(context.kind);
-    else for (const member of context.contexts) kinds.add(member.kind);
-    if (this.startDate === 0 || now < this.startDate) this.startDate = now;
-    if (now > this.endDate) this.endDate = now;
+  count(flagKey: string, result: EvalResult, defaultValue: unknown, context: Context): void {
+    const log = this.#log;
+    const at = this.#logged;
+    log[at] = flagKey;
+    log[at + 1] = result;
+    log[at + 2] = defaultValue;
+    log[at + 3] = context;
+    this.#logged = at + STRIDE;
+    this.#undated = true;
+    if (at + STRIDE >= LOG_LIMIT) this.#tally();
   }
 
-  /** The summary event for everything counted so far, or undefined if none; starts afresh. */
-  take(): SummaryEvent | undefined {
-    if (this.flags.size === 0) return undefined;
-    const features: SummaryEvent['features'] = {};
-    for (const [key, flag] of this.flags) {
-      const counters: SummaryCounterOutput[] = [];
-      for (const [version, byVariation] of flag.byVersion) {
-        for (const [variation, counter] of byVariation) {
-          const out: SummaryCounterOutput = { value: counter.value, count: counter.count };
-          if (variation !== undefined) out.variation = variation;
-          if (version !== undefined) out.version = version;
-          else out.unknown = true;
-          counters.push(out);
-        }
-      }
-      features[key] = { default: flag.default, contextKinds: [...flag.contextKinds], counters };
-    }
-    const event: SummaryEvent = { kind: 'summary', startDate: this.startDate, endDate: this.endDate, features };
-    this.flags = new Map();
-    this.startDate = 0;
-    this.endDate = 0;
+  /** Gives the evaluations counted since the last call the time `now`, for the summary's range. */
+  date(now: number): void {
+    if (!this.#undated) return;
+    this.#undated = false;
+    if (now < this.#start) this.#start = now;
+    if (now > this.#end) this.#end = now;
+  }
+
+  /** The summary event of everything counted since the last call, or undefined if nothing was. */
+  take(): JsonObject | undefined {
+    if (this.#start === Infinity) return undefined;
+    this.#tally();
+    const event = { kind: 'summary', startDate: this.#start, endDate: this.#end, features: this.#features };
+    this.#features = Object.create(null);
+    this.#start = Infinity;
+    this.#end = -Infinity;
     return event;
   }
 
-  /** Forgets everything counted. */
-  clear(): void {
-    this.flags = new Map();
-    this.startDate = 0;
-    this.endDate = 0;
+  #tally(): void {
+    const log = this.#log;
+    const features = this.#features;
+    for (let i = 0; i < this.#logged; i += STRIDE) {
+      const key = log[i] as string;
+      const result = log[i + 1] as EvalResult;
+      const copied = log[i + 2];
+      const context = log[i + 3] as Context;
+      const feature = features[key];
+      if (feature === undefined) {
+        // The first evaluation counted gives the default. Arrays start at the size most keep.
+        const contextKinds = context.isMulti ? context.contexts.map((member) => member.kind) : [context.kind];
+        features[key] = { default: copied, contextKinds, counters: [counterOf(result, copied)] };
+        continue;
+      }
+      const variation = result.variationIndex;
+      const version = result.flag?.version;
+      const counter = feature.counters.find((c) => c.variation === variation && c.version === version);
+      if (counter !== undefined) counter.count++;
+      else feature.counters.push(counterOf(result, copied));
+      addKinds(feature.contextKinds, context);
+    }
+    // The log is reused: what it held must not be kept alive.
+    log.fill(undefined, 0, this.#logged);
+    this.#logged = 0;
   }
 }

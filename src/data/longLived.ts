@@ -1,10 +1,11 @@
-/** The background sources (streaming, polling loop), wired from configuration. */
+/** What only long-lived processes need (streaming, the polling loop, store write-through), wired from configuration. */
+import { writeThrough } from './persistentStore.js';
 import { PollingLoader } from './poll.js';
 import { PollingDataSource } from './pollingLoop.js';
 import { StreamingDataSource } from './streaming.js';
-import type { BackgroundSources } from './types.js';
+import type { LongLivedExtras } from './types.js';
 
-export const backgroundSources: BackgroundSources = {
+export const longLivedExtras: LongLivedExtras = {
   streaming: (config) =>
     new StreamingDataSource({
       http: config.http,
@@ -19,4 +20,5 @@ export const backgroundSources: BackgroundSources = {
       config.pollIntervalMs as number,
       config.logger,
     ),
+  writeThrough,
 };
