@@ -60,26 +60,70 @@ function inMatcher(values: readonly unknown[]): ValueMatcher {
   };
 }
 
-/**
- * True when the attribute value, read as T, passes `test` against any clause value read as C.
- * Clause values that do not read are dropped; with none left the clause never matches.
- */
-function anyOf<T, C>(
-  values: readonly unknown[],
-  readClause: Read<C>,
-  readValue: Read<T>,
-  test: (value: T, clauseValue: C) => boolean,
-): ValueMatcher {
-  const operands: C[] = [];
+/** The clause values that read as an operator's operand type; the rest are dropped. */
+function operands<C>(values: readonly unknown[], read: Read<C>): C[] {
+  const out: C[] = [];
   for (const v of values) {
-    const operand = readClause(v);
-    if (operand !== undefined) operands.push(operand);
+    const operand = read(v);
+    if (operand !== undefined) out.push(operand);
   }
-  if (operands.length === 0) return never;
-  return (attribute) => {
-    const value = readValue(attribute);
-    if (value === undefined) return false;
-    for (let i = 0; i < operands.length; i++) if (test(value, operands[i])) return true;
+  return out;
+}
+
+// One matcher per attribute type, each reading the attribute inline: a shared generic one would
+// make that read a megamorphic call on every evaluation. With no operands, nothing matches.
+
+function stringMatcher<C>(
+  values: readonly unknown[],
+  read: Read<C>,
+  test: (value: string, operand: C) => boolean,
+): ValueMatcher {
+  const ops = operands(values, read);
+  if (ops.length === 0) return never;
+  return (value) => {
+    if (typeof value !== 'string') return false;
+    for (let i = 0; i < ops.length; i++) if (test(value, ops[i])) return true;
+    return false;
+  };
+}
+
+function numberMatcher(
+  values: readonly unknown[],
+  test: (value: number, operand: number) => boolean,
+): ValueMatcher {
+  const ops = operands(values, asNumber);
+  if (ops.length === 0) return never;
+  return (value) => {
+    if (typeof value !== 'number') return false;
+    for (let i = 0; i < ops.length; i++) if (test(value, ops[i])) return true;
+    return false;
+  };
+}
+
+function timeMatcher(
+  values: readonly unknown[],
+  test: (value: number, operand: number) => boolean,
+): ValueMatcher {
+  const ops = operands(values, toEpochMillis);
+  if (ops.length === 0) return never;
+  return (value) => {
+    const time = toEpochMillis(value);
+    if (time === undefined) return false;
+    for (let i = 0; i < ops.length; i++) if (test(time, ops[i])) return true;
+    return false;
+  };
+}
+
+function semVerMatcher(
+  values: readonly unknown[],
+  test: (comparison: number) => boolean,
+): ValueMatcher {
+  const ops = operands(values, parseSemVer);
+  if (ops.length === 0) return never;
+  return (value) => {
+    const version = parseSemVer(value);
+    if (version === undefined) return false;
+    for (let i = 0; i < ops.length; i++) if (test(compareSemVer(version, ops[i]))) return true;
     return false;
   };
 }
@@ -94,31 +138,31 @@ export function compileOperator(op: string, values: readonly unknown[]): ValueMa
     case 'in':
       return inMatcher(values);
     case 'startsWith':
-      return anyOf(values, asString, asString, (v, c) => v.startsWith(c));
+      return stringMatcher(values, asString, (v, c) => v.startsWith(c));
     case 'endsWith':
-      return anyOf(values, asString, asString, (v, c) => v.endsWith(c));
+      return stringMatcher(values, asString, (v, c) => v.endsWith(c));
     case 'contains':
-      return anyOf(values, asString, asString, (v, c) => v.includes(c));
+      return stringMatcher(values, asString, (v, c) => v.includes(c));
     case 'matches':
-      return anyOf(values, asRegExp, asString, (v, c) => c.test(v));
+      return stringMatcher(values, asRegExp, (v, c) => c.test(v));
     case 'lessThan':
-      return anyOf(values, asNumber, asNumber, (v, c) => v < c);
+      return numberMatcher(values, (v, c) => v < c);
     case 'lessThanOrEqual':
-      return anyOf(values, asNumber, asNumber, (v, c) => v <= c);
+      return numberMatcher(values, (v, c) => v <= c);
     case 'greaterThan':
-      return anyOf(values, asNumber, asNumber, (v, c) => v > c);
+      return numberMatcher(values, (v, c) => v > c);
     case 'greaterThanOrEqual':
-      return anyOf(values, asNumber, asNumber, (v, c) => v >= c);
+      return numberMatcher(values, (v, c) => v >= c);
     case 'before':
-      return anyOf(values, toEpochMillis, toEpochMillis, (v, c) => v < c);
+      return timeMatcher(values, (v, c) => v < c);
     case 'after':
-      return anyOf(values, toEpochMillis, toEpochMillis, (v, c) => v > c);
+      return timeMatcher(values, (v, c) => v > c);
     case 'semVerEqual':
-      return anyOf(values, parseSemVer, parseSemVer, (v, c) => compareSemVer(v, c) === 0);
+      return semVerMatcher(values, (cmp) => cmp === 0);
     case 'semVerLessThan':
-      return anyOf(values, parseSemVer, parseSemVer, (v, c) => compareSemVer(v, c) < 0);
+      return semVerMatcher(values, (cmp) => cmp < 0);
     case 'semVerGreaterThan':
-      return anyOf(values, parseSemVer, parseSemVer, (v, c) => compareSemVer(v, c) > 0);
+      return semVerMatcher(values, (cmp) => cmp > 0);
     default:
       return never;
   }

@@ -17,18 +17,24 @@ const PATTERN = new RegExp(
     `(?:-(${IDENT}(?:\\.${IDENT})*))?(?:\\+(${IDENT}(?:\\.${IDENT})*))?$`,
 );
 const NUMERIC_IDENT = /^\d+$/;
-// SemVer forbids leading zeros in numeric pre-release identifiers.
-const LEADING_ZERO_IDENT = /(?:^|\.)0\d+(?:\.|$)/;
 
 export function parseSemVer(text: unknown): SemVer | undefined {
   const m = typeof text === 'string' ? PATTERN.exec(text) : null;
-  const pre = m?.[4];
-  if (!m || (pre !== undefined && LEADING_ZERO_IDENT.test(pre))) return undefined;
+  if (!m) return undefined;
+  const prerelease: (string | number)[] = [];
+  if (m[4] !== undefined) {
+    for (const id of m[4].split('.')) {
+      if (!NUMERIC_IDENT.test(id)) prerelease.push(id);
+      // SemVer forbids leading zeros in numeric pre-release identifiers.
+      else if (id.length > 1 && id[0] === '0') return undefined;
+      else prerelease.push(+id);
+    }
+  }
   return {
     major: +m[1],
     minor: m[2] === undefined ? 0 : +m[2],
     patch: m[3] === undefined ? 0 : +m[3],
-    prerelease: pre === undefined ? [] : pre.split('.').map((id) => (NUMERIC_IDENT.test(id) ? +id : id)),
+    prerelease,
   };
 }
 

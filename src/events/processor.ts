@@ -57,6 +57,8 @@ interface QueuedEvent {
 /** The redacted JSON of a context, for feature and custom events without anonymous attributes. */
 type ContextJson = (context: Context, redactAnonymous: boolean) => string;
 
+const OUTCOMES: readonly unknown[] = ['success', 'retry', 'drop', 'stop'];
+
 function describe(result: EventSendResult): string {
   return result.error ?? (result.status !== undefined ? `HTTP ${result.status}` : 'unknown error');
 }
@@ -68,14 +70,12 @@ export class EventProcessor {
   readonly #redactor: ContextRedactor;
   readonly #sender: LDEventSender;
   readonly #logger: LDLogger;
-  readonly #capacity: number;
-  readonly #batchSize: number;
-  readonly #omitAnonymous: boolean;
+  /** Counts in it are whole numbers from 1. */
+  readonly #config: EventsConfig;
   readonly #retryDelayMs: number;
   readonly #now: () => number;
-  readonly #flushIntervalMs: number | undefined;
   #dropped = 0;
-  /** True from the first event dropped for capacity until one fits again: one warning each. */
+  /** Set by the first event dropped for capacity, until the next flush: one warning each time. */
   #overflowing = false;
   /** Set by close() and by a `stop` outcome: nothing more is recorded. */
   #closed = false;
@@ -90,21 +90,14 @@ export class EventProcessor {
   constructor(config: EventsConfig, options: EventProcessorOptions = {}) {
     this.#logger = config.logger;
     this.#now = options.now ?? Date.now;
-    this.#capacity = Math.max(1, Math.floor(config.capacity));
-    this.#batchSize = Math.max(1, Math.floor(config.eventBatchSize));
-    this.#omitAnonymous = config.omitAnonymousContexts;
+    this.#config = config;
     this.#retryDelayMs = options.retryDelayMs ?? 1000;
     this.#redactor = new ContextRedactor(config.allAttributesPrivate, config.privateAttributes);
-    this.#dedup = new ContextDeduplicator(
-      Math.max(1, Math.floor(config.contextKeysCapacity)),
-      config.contextKeysFlushIntervalMs,
-      this.#now(),
-    );
+    this.#dedup = new ContextDeduplicator(config.contextKeysCapacity, config.contextKeysFlushIntervalMs, this.#now());
     this.#sender =
       options.sender ??
       config.eventSender ??
       new DefaultEventSender(config.http, config.eventsUri, { gzip: config.enableEventCompression });
-    this.#flushIntervalMs = config.flushIntervalMs;
     // A periodic flush only when asked for: serverless hosts flush explicitly.
     this.#schedule();
   }
@@ -126,23 +119,18 @@ export class EventProcessor {
     withReason: boolean,
     prereqOf?: PreparedFlag,
   ): void {
+    // Nothing here throws: defaults and data are copied by `copyJson`, which cannot.
     if (this.#closed) return;
-    try {
-      const flag = result.flag;
-      const full = flag !== undefined && (flag.trackEvents || result.trackReason || flag.debugEventsUntilDate !== undefined);
-      // Copied because the caller's default may be an object it later changes.
-      const copied = copyJson(defaultValue) ?? null;
-      if (flag === undefined || !flag.excludeFromSummaries) this.#summarizer.count(flagKey, result, copied, context);
-      // A prerequisite is recorded just before the flag that needs it, in the same call: that
-      // record reads the clock and notices the context for both, unless this one makes an event.
-      if (prereqOf !== undefined && !full) return;
-      const now = this.#now();
-      this.#summarizer.date(now);
-      this.#noticeContext(context, now);
-      if (full) this.#recordFeature(flagKey, flag, context, result, copied, withReason, prereqOf, now);
-    } catch (err) {
-      this.#logger.warn(`could not record an analytics event for flag "${flagKey}": ${String(err)}`);
-    }
+    const flag = result.flag;
+    const full = flag !== undefined && (flag.trackEvents || result.trackReason || flag.debugEventsUntilDate !== undefined);
+    if (flag === undefined || !flag.excludeFromSummaries) this.#summarizer.count(flagKey, result, defaultValue, context);
+    // A prerequisite is recorded just before the flag that needs it, in the same call: that
+    // record reads the clock and notices the context for both, unless this one makes an event.
+    if (prereqOf !== undefined && !full) return;
+    const now = this.#now();
+    this.#summarizer.date(now);
+    this.#noticeContext(context, now);
+    if (full) this.#recordFeature(flagKey, flag, context, result, defaultValue, withReason, prereqOf, now);
   }
 
   /** The feature and debug events of a tracked or debugged flag's evaluation. */
@@ -151,7 +139,7 @@ export class EventProcessor {
     flag: PreparedFlag,
     context: Context,
     result: EvalResult,
-    copiedDefault: unknown,
+    defaultValue: LDFlagValue,
     withReason: boolean,
     prereqOf: PreparedFlag | undefined,
     now: number,
@@ -164,6 +152,8 @@ export class EventProcessor {
     const oneIn = ratio === undefined ? 1 : Math.trunc(ratio);
     if ((!full && !debug) || (oneIn !== 1 && !(oneIn > 1 && Math.random() * oneIn < 1))) return;
     const variation = result.variationIndex;
+    // Copied because the caller's default may be an object it later changes.
+    const copied = copyJson(defaultValue) ?? null;
     // One object of one shape: what stays undefined is left out of the JSON.
     const event: QueuedEvent = {
       kind: 'feature',
@@ -173,8 +163,8 @@ export class EventProcessor {
       samplingRatio: ratio === 1 ? undefined : ratio,
       variation,
       // The caller got its default whenever no variation was chosen.
-      value: variation === undefined ? copiedDefault : result.value,
-      default: copiedDefault,
+      value: variation === undefined ? copied : result.value,
+      default: copied,
       reason: withReason || result.trackReason ? result.reason : undefined,
       prereqOf: prereqOf?.key,
       [CONTEXT]: context,
@@ -186,34 +176,25 @@ export class EventProcessor {
   /** Records a `track` call. */
   recordCustom(key: string, context: Context, data: LDFlagValue | undefined, metricValue: number | undefined): void {
     if (this.#closed) return;
-    try {
-      const now = this.#now();
-      this.#noticeContext(context, now);
-      this.#enqueue({
-        kind: 'custom',
-        creationDate: now,
-        key,
-        data: data === null ? undefined : copyJson(data),
-        metricValue: Number.isFinite(metricValue) ? metricValue : undefined,
-        [CONTEXT]: context,
-      });
-    } catch (err) {
-      this.#logger.warn(`could not record the custom event "${key}": ${String(err)}`);
-    }
+    const now = this.#now();
+    this.#noticeContext(context, now);
+    this.#enqueue({
+      kind: 'custom',
+      creationDate: now,
+      key,
+      data: data === null ? undefined : copyJson(data),
+      metricValue: Number.isFinite(metricValue) ? metricValue : undefined,
+      [CONTEXT]: context,
+    });
   }
 
   /** Records an `identify` call; the context counts as described, so no index event follows. */
   recordIdentify(context: Context): void {
-    if (this.#closed) return;
-    try {
-      const target = this.#omitAnonymous ? withoutAnonymous(context) : context;
-      if (target === undefined) return;
-      const now = this.#now();
-      this.#dedup.notice(target, now);
-      this.#enqueue({ kind: 'identify', creationDate: now, [CONTEXT]: target });
-    } catch (err) {
-      this.#logger.warn(`could not record an identify event: ${String(err)}`);
-    }
+    const target = this.#described(context);
+    if (this.#closed || target === undefined) return;
+    const now = this.#now();
+    this.#dedup.notice(target, now);
+    this.#enqueue({ kind: 'identify', creationDate: now, [CONTEXT]: target });
   }
 
   /**
@@ -224,25 +205,28 @@ export class EventProcessor {
     if (this.#stopped) return Promise.resolve();
     const events = this.#queue;
     this.#queue = [];
+    this.#overflowing = false;
     const summary = this.#summarizer.take();
     if (summary !== undefined) events.push(summary);
     // Each context object is redacted and serialized once per flush, apart for feature and custom
     // events when it has anonymous members.
-    const caches = [new Map<object, string>(), new Map<object, string>()];
+    // By the caller's object: the plain JSON, and the one without anonymous members' attributes.
+    const cache = new Map<object, [string?, string?]>();
     const contextJson: ContextJson = (context, redactAnonymous) => {
       const strip = redactAnonymous && hasAnonymousMember(context);
-      const cache = caches[strip ? 1 : 0];
       const id = context.isMulti ? context : context.attributes;
-      let json = cache.get(id);
-      if (json === undefined) cache.set(id, (json = JSON.stringify(this.#redactor.redact(context, strip))));
-      return json;
+      let entry = cache.get(id);
+      if (entry === undefined) cache.set(id, (entry = []));
+      return (entry[strip ? 1 : 0] ??= JSON.stringify(this.#redactor.redact(context, strip)));
     };
     // A flush waits only for the payloads it sent itself: in workerd a request must not wait
     // on I/O another request started. close() waits for everything.
     const own: Promise<void>[] = [];
-    for (let i = 0; i < events.length; i += this.#batchSize) {
-      const delivery: Promise<void> = this.#deliver(events.slice(i, i + this.#batchSize), contextJson)
-        .catch((err: unknown) => this.#logger.warn(`analytics event delivery failed: ${String(err)}`))
+    const size = this.#config.eventBatchSize;
+    for (let i = 0; i < events.length; i += size) {
+      const delivery: Promise<void> = this.#deliver(events.slice(i, i + size), contextJson)
+        // Only a logger that throws gets here; flush must still not reject.
+        .catch(() => {})
         .finally(() => this.#inFlight.delete(delivery));
       this.#inFlight.add(delivery);
       own.push(delivery);
@@ -252,27 +236,29 @@ export class EventProcessor {
 
   /** Flushes, then waits for every delivery under way; events recorded after this are ignored. */
   close(): Promise<void> {
-    if (this.#closing === undefined) {
-      this.#closed = true;
-      clearTimeout(this.#timer);
-      this.#closing = this.flush()
-        .then(() => Promise.all(this.#inFlight))
-        .then(() => undefined);
-    }
-    return this.#closing;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    return (this.#closing ??= this.flush()
+      .then(() => Promise.all(this.#inFlight))
+      .then(() => undefined));
+  }
+
+  /** The context as index and identify events describe it; undefined when there is nothing to. */
+  #described(context: Context): Context | undefined {
+    return this.#config.omitAnonymousContexts ? withoutAnonymous(context) : context;
   }
 
   /** Marks the context as seen, queueing its index event when it is new in this window. */
   #noticeContext(context: Context, now: number): void {
-    const target = this.#omitAnonymous ? withoutAnonymous(context) : context;
+    const target = this.#described(context);
     if (target !== undefined && this.#dedup.notice(target, now)) {
       this.#enqueue({ kind: 'index', creationDate: now, [CONTEXT]: target });
     }
   }
 
   #enqueue(event: QueuedEvent): void {
-    if (this.#queue.length < this.#capacity) {
-      this.#overflowing = false;
+    const capacity = this.#config.capacity;
+    if (this.#queue.length < capacity) {
       this.#queue.push(event);
       return;
     }
@@ -280,7 +266,7 @@ export class EventProcessor {
     if (!this.#overflowing) {
       this.#overflowing = true;
       this.#logger.warn(
-        `the analytics event queue is full (capacity ${this.#capacity}); events are dropped until the next flush. Raise "capacity" or flush more often.`,
+        `analytics event queue is full (capacity ${capacity}): dropping events until the next flush; raise "capacity" or flush more often`,
       );
     }
   }
@@ -297,7 +283,7 @@ export class EventProcessor {
           context === undefined ? json : `${json.slice(0, -1)},"context":${contextJson(context, anonymousRedacted)}}`,
         );
       } catch (err) {
-        this.#logger.warn(`an analytics event could not be serialized and was dropped: ${String(err)}`);
+        this.#logger.warn(`dropped an unserializable analytics event: ${String(err)}`);
       }
     }
     const count = parts.length;
@@ -311,40 +297,35 @@ export class EventProcessor {
       if (this.#stopped) return;
       result = await this.#attempt(body, payloadId);
     }
-    if (result.outcome === 'stop') this.#stop(result);
-    else if (result.outcome !== 'success' && !this.#stopped) {
+    const { outcome, status } = result;
+    if (outcome === 'success' || this.#stopped) return;
+    if (outcome !== 'stop') {
       this.#logger.warn(`${count} analytics events were dropped: ${describe(result)}`);
+      return;
     }
-  }
-
-  /** One attempt; a sender that throws or answers nonsense counts as a failure worth a retry. */
-  async #attempt(body: string, payloadId: string): Promise<EventSendResult> {
-    let result: EventSendResult;
-    try {
-      result = await this.#sender.sendEvents(body, payloadId);
-    } catch (err) {
-      return { outcome: 'retry', error: String(err) };
-    }
-    const outcome = result?.outcome;
-    if (outcome !== 'success' && outcome !== 'retry' && outcome !== 'drop' && outcome !== 'stop') {
-      return { outcome: 'retry', error: `the event sender answered ${String(outcome)}, not an outcome` };
-    }
-    if (Number.isFinite(result.serverTime)) this.#lastServerTime = result.serverTime as number;
-    return result;
-  }
-
-  #stop(result: EventSendResult): void {
-    if (this.#stopped) return;
+    // Refused for good (a bad SDK key, say): nothing more is recorded or sent.
     this.#stopped = this.#closed = true;
     this.#queue = [];
     this.#summarizer.take();
     clearTimeout(this.#timer);
-    const auth = result.status === 401 || result.status === 403 ? ' (is the SDK key valid?)' : '';
-    this.#logger.error(`analytics events will no longer be sent: LaunchDarkly refused them with ${describe(result)}${auth}`);
+    const auth = status === 401 || status === 403 ? ' (is the SDK key valid?)' : '';
+    this.#logger.error(`analytics events will no longer be sent: LaunchDarkly answered ${describe(result)}${auth}`);
+  }
+
+  /** One attempt; a sender that throws or answers nonsense counts as a failure worth a retry. */
+  async #attempt(body: string, payloadId: string): Promise<EventSendResult> {
+    try {
+      const result = await this.#sender.sendEvents(body, payloadId);
+      if (!OUTCOMES.includes(result?.outcome)) throw new Error(`invalid event sender outcome ${String(result?.outcome)}`);
+      if (Number.isFinite(result.serverTime)) this.#lastServerTime = result.serverTime as number;
+      return result;
+    } catch (err) {
+      return { outcome: 'retry', error: String(err) };
+    }
   }
 
   #schedule(): void {
-    const interval = this.#flushIntervalMs;
+    const interval = this.#config.flushIntervalMs;
     if (interval === undefined || this.#closed) return;
     const timer = setTimeout(() => void this.flush().then(() => this.#schedule()), interval);
     // Where the host can, let a pending flush not keep the process alive.

@@ -21,8 +21,9 @@ function isPlainObject(value: unknown): value is JsonObject {
 }
 
 /**
- * A JSON-safe deep copy: values JSON cannot hold (functions, symbols, bigints, undefined) and
- * cycles are dropped, so serializing it can never throw. `ancestors` are the objects above it.
+ * A JSON-safe deep copy: values JSON cannot hold (functions, symbols, bigints, undefined), cycles
+ * and whatever throws when read (a getter, a proxy) are dropped, so neither copying nor
+ * serializing the copy can throw. `ancestors` are the objects above `value`.
  */
 export function copyJson(value: unknown, ancestors?: unknown[]): unknown {
   switch (typeof value) {
@@ -43,22 +44,22 @@ export function copyJson(value: unknown, ancestors?: unknown[]): unknown {
   else if (seen.length >= MAX_DEPTH || seen.includes(value)) return undefined;
   else seen.push(value);
   let out: unknown;
-  const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === 'function') {
-    try {
+  try {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') {
       out = copyJson(toJSON.call(value), seen);
-    } catch {
-      out = undefined;
+    } else if (Array.isArray(value)) {
+      out = value.map((item) => copyJson(item, seen) ?? null);
+    } else {
+      const obj: JsonObject = {};
+      for (const key of Object.keys(value)) {
+        const item = copyJson((value as JsonObject)[key], seen);
+        if (item !== undefined) obj[key] = item;
+      }
+      out = obj;
     }
-  } else if (Array.isArray(value)) {
-    out = value.map((item) => copyJson(item, seen) ?? null);
-  } else {
-    const obj: JsonObject = {};
-    for (const key of Object.keys(value)) {
-      const item = copyJson((value as JsonObject)[key], seen);
-      if (item !== undefined) obj[key] = item;
-    }
-    out = obj;
+  } catch {
+    out = undefined;
   }
   seen.pop();
   return out;

@@ -1,12 +1,12 @@
 /**
  * Summary counters: how often each flag gave each value, per flag version and variation, between
- * flushes. Every evaluation passes through here, so counting only appends to a log kept from one
- * flush to the next, touching no per-flag state and allocating nothing; the log is tallied when
- * the summary is taken (or when it grows long), where the lookups run together.
+ * flushes. Every evaluation passes through here, so counting only appends to a log, touching no
+ * per-flag state and allocating nothing; the log is tallied when the summary is taken (or when it
+ * grows long), where the lookups run together.
  */
 import type { Context } from '../context.js';
 import type { EvalResult } from '../evaluation/evaluator.js';
-import type { JsonObject } from './redaction.js';
+import { copyJson, type JsonObject } from './redaction.js';
 
 interface Counter {
   value: unknown;
@@ -46,8 +46,10 @@ function addKinds(kinds: string[], context: Context): void {
 }
 
 export class Summarizer {
-  readonly #log: unknown[] = [];
+  /** Made afresh for each tally, sized as the last: old objects holding new ones cost more. */
+  #log: unknown[] = [];
   #logged = 0;
+  #copies = new Map<string, unknown>();
   /** What was tallied since the last `take`; no prototype, so any flag key is a plain property. */
   #features: Record<string, Feature> = Object.create(null);
   /** Counts were made since the last `date`. */
@@ -55,16 +57,20 @@ export class Summarizer {
   #start = Infinity;
   #end = -Infinity;
 
-  /**
-   * Counts one evaluation: `result` tells the flag (if any), variation and value; `defaultValue`
-   * must be the caller's default copied, as the caller may change its own.
-   */
+  /** Counts one evaluation: `result` tells the flag (if any), variation and value. */
   count(flagKey: string, result: EvalResult, defaultValue: unknown, context: Context): void {
+    // Copied because the caller may change its default object later; an object only once per flag
+    // and tally, as the first default counted is the one summarized.
+    let copied: unknown;
+    if (typeof defaultValue !== 'object' || defaultValue === null) copied = copyJson(defaultValue) ?? null;
+    else if ((copied = this.#copies.get(flagKey)) === undefined) {
+      this.#copies.set(flagKey, (copied = copyJson(defaultValue) ?? null));
+    }
     const log = this.#log;
     const at = this.#logged;
     log[at] = flagKey;
     log[at + 1] = result;
-    log[at + 2] = defaultValue;
+    log[at + 2] = copied;
     log[at + 3] = context;
     this.#logged = at + STRIDE;
     this.#undated = true;
@@ -112,8 +118,8 @@ export class Summarizer {
       else feature.counters.push(counterOf(result, copied));
       addKinds(feature.contextKinds, context);
     }
-    // The log is reused: what it held must not be kept alive.
-    log.fill(undefined, 0, this.#logged);
+    this.#log = new Array(this.#logged);
     this.#logged = 0;
+    this.#copies = new Map();
   }
 }
