@@ -7,11 +7,11 @@ import {
   init,
   type FlagData,
   type LDClient,
-  type LDLogger,
   type LDOptions,
 } from './helpers/sdk.js';
 import { init as initEdge } from '../src/core.js';
 import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
+import { recordingLogger } from './helpers/logger.js';
 
 function boolFlag(key: string, value: boolean, version = 1): FlagData {
   return {
@@ -29,12 +29,6 @@ function dataWith(value: boolean, version = 1) {
   return { flags: { f: boolFlag('f', value, version) }, segments: {} };
 }
 
-/** A logger that records lines, so tests can count warnings and check what was said. */
-function recordingLogger(): LDLogger & { lines: string[] } {
-  const lines: string[] = [];
-  const at = (level: string) => (message: string) => lines.push(`${level}: ${message}`);
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 const user = { kind: 'user', key: 'u1' };
 

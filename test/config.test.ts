@@ -2,13 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeConfig, nearestOption, OPTION_SPECS } from '../src/config.js';
-import type { LDLogger } from '../src/logging.js';
+import { recordingLogger } from './helpers/logger.js';
 
-function recordingLogger(): LDLogger & { lines: string[] } {
-  const lines: string[] = [];
-  const at = (level: string) => (message: string) => lines.push(`${level}: ${message}`);
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 describe('configuration', () => {
   it('has LaunchDarkly-like defaults', () => {

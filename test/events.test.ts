@@ -7,19 +7,14 @@ import { DataSet } from '../src/data/dataSet.js';
 import { errorResult, Evaluator, type EvalResult } from '../src/evaluation/evaluator.js';
 import { EventProcessor, type EventProcessorOptions, type EventsConfig } from '../src/events/processor.js';
 import { DefaultEventSender } from '../src/events/sender.js';
-import type { LDLogger } from '../src/logging.js';
 import type { LDFlagValue } from '../src/types.js';
 import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
+import { recordingLogger } from './helpers/logger.js';
 
 const SDK_KEY = 'sdk-key-events';
 const T = 1_700_000_000_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function recordingLogger(): LDLogger & { lines: string[] } {
-  const lines: string[] = [];
-  const at = (level: string) => (message: string) => lines.push(`${level}: ${message}`);
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 function flag(key: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
