@@ -5,7 +5,12 @@
 import type { Context } from './context.js';
 import type { DataSet } from './data/dataSet.js';
 import { MalformedFlagError } from './evaluation/errors.js';
-import { errorResult, type EvalResult, type Evaluator, type PrerequisiteListener } from './evaluation/evaluator.js';
+import {
+  errorResult,
+  type EvalResult,
+  type Evaluator,
+  type PrerequisiteListener,
+} from './evaluation/evaluator.js';
 import type { PreparedFlag } from './evaluation/prepare.js';
 import type { LDEvaluationReason, LDFlagValue } from './types.js';
 import type { FlagData } from './wire.js';
@@ -101,6 +106,9 @@ export function invalidFlagsState(): LDFlagsState {
   return new LDFlagsState(false, {}, {});
 }
 
+/** The fields metadata needs, read alike from a prepared flag or a raw one. */
+type FlagFields = { version?: unknown; trackEvents?: unknown; debugEventsUntilDate?: unknown };
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -165,12 +173,14 @@ export function buildAllFlagsState(
     if (result === undefined) continue;
 
     // A flag that could not be prepared is described from its raw item, like any failed evaluation.
-    const item: { version?: unknown; trackEvents?: unknown; debugEventsUntilDate?: unknown } = flag ?? raw;
+    const item: FlagFields = flag ?? raw;
     const version = typeof item.version === 'number' ? item.version : 0;
-    const debugUntil = typeof item.debugEventsUntilDate === 'number' ? item.debugEventsUntilDate : undefined;
+    const until = item.debugEventsUntilDate;
+    const debugUntil = typeof until === 'number' ? until : undefined;
     const trackReason = result.trackReason;
     const trackEvents = item.trackEvents === true || trackReason;
-    const omitDetails = detailsOnly && !trackEvents && !(debugUntil !== undefined && debugUntil > now);
+    const debugging = debugUntil !== undefined && debugUntil > now;
+    const omitDetails = detailsOnly && !trackEvents && !debugging;
     // Fields are added in the order LaunchDarkly's SDKs serialise them.
     const meta: LDFlagMetadata = {};
     if (result.variationIndex !== undefined) meta.variation = result.variationIndex;

@@ -16,9 +16,12 @@ export interface AttributeRef {
 export function parseAttributeRef(text: string): AttributeRef {
   if (typeof text !== 'string' || text[0] !== '/') return literalAttributeRef(text);
   const components = text.slice(1).split('/');
-  if (components.includes('') || /~(?![01])/.test(text)) return { valid: false, components: [], text };
+  if (components.includes('') || /~(?![01])/.test(text)) {
+    return { valid: false, components: [], text };
+  }
   // `~1` first, so that `~01` becomes `~1` rather than `/`.
-  return { valid: true, components: components.map((c) => c.replace(/~1/g, '/').replace(/~0/g, '~')), text };
+  const unescaped = components.map((c) => c.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return { valid: true, components: unescaped, text };
 }
 
 /** A reference that is one literal attribute name, as clauses without a context kind use. */

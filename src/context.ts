@@ -19,7 +19,7 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** How a canonical key spells a member of a context: `kind:key`, escaping `%` and `:` in the key. */
+/** A member as canonical keys spell it: `kind:key`, with `%` and `:` in the key escaped. */
 function qualifiedKey(context: SingleContext): string {
   return `${context.kind}:${context.key.replace(/%/g, '%25').replace(/:/g, '%3A')}`;
 }

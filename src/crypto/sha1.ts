@@ -87,7 +87,10 @@ function run(bytes: Uint8Array, n: number): void {
   bytes[n] = 0x80;
   bytes.fill(0, n + 1, end);
   // Byte stores keep the low 8 bits; the bit count may exceed 32 bits.
-  for (let i = end - 1, bits = n * 8; i >= end - 8; i--, bits = Math.floor(bits / 256)) bytes[i] = bits;
+  for (let i = end - 1, bits = n * 8; i >= end - 8; i--) {
+    bytes[i] = bits;
+    bits = Math.floor(bits / 256);
+  }
   for (let off = 0; off < end; off += 64) compress(bytes, off);
 }
 

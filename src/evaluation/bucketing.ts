@@ -8,7 +8,8 @@ import { malformed } from './errors.js';
 import type { Bucketing } from './prepare.js';
 
 export function bucketPrefix(key: string, salt: unknown, seed: unknown): string {
-  return Number.isInteger(seed) ? `${seed as number}.` : `${key}.${typeof salt === 'string' ? salt : ''}.`;
+  if (Number.isInteger(seed)) return `${seed as number}.`;
+  return `${key}.${typeof salt === 'string' ? salt : ''}.`;
 }
 
 /**

@@ -15,8 +15,8 @@ export function parseRfc3339(text: string): number | undefined {
   // Months alternate 31 and 30 days, restarting at August.
   const daysInMonth = month === 2 ? (leap ? 29 : 28) : 30 + ((month + (month >> 3)) & 1);
   // An absent offset (`Z`) reads as NaN, which fails no range check.
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || +m[4] > 23 || +m[5] > 59) return undefined;
-  if (+m[6] > 59 || +m[9] > 23 || +m[10] > 59) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return undefined;
+  if (+m[4] > 23 || +m[5] > 59 || +m[6] > 59 || +m[9] > 23 || +m[10] > 59) return undefined;
   // Minutes east of UTC.
   const offset = m[8] === undefined ? 0 : (m[8] === '-' ? -1 : 1) * (+m[9] * 60 + +m[10]);
   const utc = Date.UTC(year, month - 1, day, +m[4], +m[5], +m[6]);

@@ -11,6 +11,7 @@ import type {
   PreparedClause,
   PreparedFlag,
   PreparedOutcome,
+  PreparedRule,
   PreparedSegment,
   PreparedTarget,
 } from './prepare.js';
@@ -92,64 +93,55 @@ function evaluateFlag(
   onPrerequisite: PrerequisiteListener | undefined,
 ): EvalResult {
   if (!flag.on) return offResult(flag, OFF);
-
-  // The loops stay inline here: V8 then compiles this as one unit instead of inlining it,
-  // piecemeal, into every caller, which measured slower.
-  const prerequisites = flag.prerequisites;
-  if (prerequisites.length > 0) {
+  if (flag.prerequisites.length > 0) {
     const stack = visiting ?? [];
     stack.push(flag.key);
-    for (let i = 0; i < prerequisites.length; i++) {
-      const prereq = prerequisites[i];
-      if (stack.includes(prereq.key)) malformed();
-      const prereqFlag = data.flag(prereq.key);
-      let met = false;
-      if (prereqFlag !== undefined) {
-        const prereqResult = evaluateFlag(data, prereqFlag, context, stack, onPrerequisite);
-        onPrerequisite?.(prereqResult, flag);
-        met = prereqFlag.on && prereqResult.variationIndex === prereq.variation;
-      }
-      if (!met) {
-        stack.pop();
-        return offResult(flag, flag.prerequisiteReasons[i]);
-      }
-    }
+    const failed = failedPrerequisite(data, flag, context, stack, onPrerequisite);
     stack.pop();
+    if (failed >= 0) return offResult(flag, flag.prerequisiteReasons[failed]);
   }
-
-  const targets = flag.targets;
-  for (let i = 0; i < targets.length; i++) {
-    const target = targets[i];
-    const member = context.forKind(target.contextKind);
-    if (member !== undefined && target.keys.has(member.key)) {
-      return variationResult(flag, target.variation, TARGET_MATCH, false);
-    }
-  }
-
+  const target = matchingTarget(flag.targets, context);
+  if (target !== undefined) return variationResult(flag, target.variation, TARGET_MATCH, false);
   const rules = flag.rules;
-  let rule = flag.fallthrough;
   for (let i = 0; i < rules.length; i++) {
     if (clausesMatch(data, rules[i].clauses, context, undefined)) {
-      rule = rules[i];
-      break;
+      return ruleResult(flag, rules[i], context);
     }
   }
-  const index = outcomeVariation(rule.outcome, context);
-  return variationResult(
-    flag,
-    index,
-    inExperiment ? rule.experimentReason : rule.reason,
-    inExperiment || rule.trackEvents,
-  );
+  return ruleResult(flag, flag.fallthrough, context);
 }
 
-/** Whether any target lists the context's key of the target's kind. */
-function targetsMatch(targets: readonly PreparedTarget[], context: Context): boolean {
+/** The index of the first prerequisite that fails, or -1; `stack` holds the flags in progress. */
+function failedPrerequisite(
+  data: EvaluationData,
+  flag: PreparedFlag,
+  context: Context,
+  stack: string[],
+  onPrerequisite: PrerequisiteListener | undefined,
+): number {
+  const prerequisites = flag.prerequisites;
+  for (let i = 0; i < prerequisites.length; i++) {
+    const prereq = prerequisites[i];
+    if (stack.includes(prereq.key)) malformed();
+    const prereqFlag = data.flag(prereq.key);
+    if (prereqFlag === undefined) return i;
+    const prereqResult = evaluateFlag(data, prereqFlag, context, stack, onPrerequisite);
+    onPrerequisite?.(prereqResult, flag);
+    if (!prereqFlag.on || prereqResult.variationIndex !== prereq.variation) return i;
+  }
+  return -1;
+}
+
+/** The first target listing the context's key of the target's kind. */
+function matchingTarget(
+  targets: readonly PreparedTarget[],
+  context: Context,
+): PreparedTarget | undefined {
   for (let i = 0; i < targets.length; i++) {
     const member = context.forKind(targets[i].contextKind);
-    if (member !== undefined && targets[i].keys.has(member.key)) return true;
+    if (member !== undefined && targets[i].keys.has(member.key)) return targets[i];
   }
-  return false;
+  return undefined;
 }
 
 /** The off variation (or none) with `reason`: for a flag that is off or missed a prerequisite. */
@@ -157,6 +149,16 @@ function offResult(flag: PreparedFlag, reason: LDEvaluationReason): EvalResult {
   const off = flag.offVariation;
   if (off === undefined || off === null) return result(flag, null, undefined, reason, false);
   return variationResult(flag, off, reason, false);
+}
+
+function ruleResult(flag: PreparedFlag, rule: PreparedRule, context: Context): EvalResult {
+  const index = outcomeVariation(rule.outcome, context);
+  return variationResult(
+    flag,
+    index,
+    inExperiment ? rule.experimentReason : rule.reason,
+    inExperiment || rule.trackEvents,
+  );
 }
 
 function variationResult(
@@ -252,8 +254,8 @@ function segmentContains(
   segments: string[] | undefined,
 ): boolean {
   if (segment.unbounded) return false;
-  if (targetsMatch(segment.included, context)) return true;
-  if (targetsMatch(segment.excluded, context)) return false;
+  if (matchingTarget(segment.included, context) !== undefined) return true;
+  if (matchingTarget(segment.excluded, context) !== undefined) return false;
   const rules = segment.rules;
   if (rules.length === 0) return false;
   const stack = segments ?? [];

@@ -48,7 +48,9 @@ export class ContextDeduplicator {
     const keys = this.#keys;
     const key = context.canonicalKey;
     const seen = keys.delete(key);
-    if (!seen && keys.size >= this.#capacity) keys.delete((this.#oldest ??= keys.values()).next().value as string);
+    if (!seen && keys.size >= this.#capacity) {
+      keys.delete((this.#oldest ??= keys.values()).next().value as string);
+    }
     keys.add(key);
     return !seen;
   }

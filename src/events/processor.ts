@@ -2,10 +2,10 @@
  * The analytics event pipeline: evaluations, custom events and identifies become LaunchDarkly's
  * index, feature, debug, custom, identify and summary events, queued until `flush()` sends them.
  *
- * Recording is synchronous and cheap: an evaluation that needs no full event only bumps a summary
- * counter and checks the context-key LRU. Events keep a reference to their context, as
- * LaunchDarkly's SDKs do; it is redacted and serialized when a flush sends them, once per context
- * object per flush however many events name it.
+ * Recording is synchronous and cheap: an evaluation that needs no full event only logs a summary
+ * count, reads the clock and checks the context-key LRU. Events keep a reference to their
+ * context, as LaunchDarkly's SDKs do; it is redacted and serialized when a flush sends them, once
+ * per context object per flush however many events name it.
  */
 import type { Config } from '../config.js';
 import type { Context } from '../context.js';
@@ -54,7 +54,10 @@ interface QueuedEvent {
   [CONTEXT]?: Context;
 }
 
-/** The redacted JSON of a context, for feature and custom events without anonymous attributes. */
+/**
+ * A context's redacted JSON; `redactAnonymous` for feature and custom events, which leave out the
+ * attributes of anonymous members.
+ */
 type ContextJson = (context: Context, redactAnonymous: boolean) => string;
 
 const OUTCOMES: readonly unknown[] = ['success', 'retry', 'drop', 'stop'];
@@ -93,7 +96,11 @@ export class EventProcessor {
     this.#config = config;
     this.#retryDelayMs = options.retryDelayMs ?? 1000;
     this.#redactor = new ContextRedactor(config.allAttributesPrivate, config.privateAttributes);
-    this.#dedup = new ContextDeduplicator(config.contextKeysCapacity, config.contextKeysFlushIntervalMs, this.#now());
+    this.#dedup = new ContextDeduplicator(
+      config.contextKeysCapacity,
+      config.contextKeysFlushIntervalMs,
+      this.#now(),
+    );
     this.#sender =
       options.sender ??
       config.eventSender ??
@@ -122,8 +129,11 @@ export class EventProcessor {
     // Nothing here throws: defaults and data are copied by `copyJson`, which cannot.
     if (this.#closed) return;
     const flag = result.flag;
-    const full = flag !== undefined && (flag.trackEvents || result.trackReason || flag.debugEventsUntilDate !== undefined);
-    if (flag === undefined || !flag.excludeFromSummaries) this.#summarizer.count(flagKey, result, defaultValue, context);
+    const full =
+      flag !== undefined && (flag.trackEvents || result.trackReason || flag.debugEventsUntilDate !== undefined);
+    if (flag === undefined || !flag.excludeFromSummaries) {
+      this.#summarizer.count(flagKey, result, defaultValue, context);
+    }
     // A prerequisite is recorded just before the flag that needs it, in the same call: that
     // record reads the clock and notices the context for both, unless this one makes an event.
     if (prereqOf !== undefined && !full) return;
@@ -208,9 +218,7 @@ export class EventProcessor {
     this.#overflowing = false;
     const summary = this.#summarizer.take();
     if (summary !== undefined) events.push(summary);
-    // Each context object is redacted and serialized once per flush, apart for feature and custom
-    // events when it has anonymous members.
-    // By the caller's object: the plain JSON, and the one without anonymous members' attributes.
+    // Per caller's context object: its plain JSON, and the one without anonymous members' attributes.
     const cache = new Map<object, [string?, string?]>();
     const contextJson: ContextJson = (context, redactAnonymous) => {
       const strip = redactAnonymous && hasAnonymousMember(context);
@@ -278,9 +286,10 @@ export class EventProcessor {
       try {
         const json = JSON.stringify(event);
         const context = event[CONTEXT];
-        const anonymousRedacted = event.kind === 'feature' || event.kind === 'custom';
+        // Feature and custom events leave out anonymous members' attributes.
+        const redactAnonymous = event.kind === 'feature' || event.kind === 'custom';
         parts.push(
-          context === undefined ? json : `${json.slice(0, -1)},"context":${contextJson(context, anonymousRedacted)}}`,
+          context === undefined ? json : `${json.slice(0, -1)},"context":${contextJson(context, redactAnonymous)}}`,
         );
       } catch (err) {
         this.#logger.warn(`dropped an unserializable analytics event: ${String(err)}`);
@@ -316,7 +325,8 @@ export class EventProcessor {
   async #attempt(body: string, payloadId: string): Promise<EventSendResult> {
     try {
       const result = await this.#sender.sendEvents(body, payloadId);
-      if (!OUTCOMES.includes(result?.outcome)) throw new Error(`invalid event sender outcome ${String(result?.outcome)}`);
+      const outcome = result?.outcome;
+      if (!OUTCOMES.includes(outcome)) throw new Error(`invalid event sender outcome ${String(outcome)}`);
       if (Number.isFinite(result.serverTime)) this.#lastServerTime = result.serverTime as number;
       return result;
     } catch (err) {

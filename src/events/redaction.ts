@@ -71,13 +71,16 @@ function literalName(name: string): string {
 }
 
 /**
- * A private-attribute entry as a reference whose `text` is what gets listed; undefined when it is
- * invalid or names an attribute that is never private.
+ * Private-attribute entries as references whose `text` is what gets listed, added to `refs`;
+ * entries that are invalid or name an attribute that is never private are left out.
  */
-function privateRef(text: string, literal: boolean): AttributeRef | undefined {
-  const ref = literal ? { valid: text !== '', components: [text], text: literalName(text) } : parseAttributeRef(text);
-  const first = ref.components[0];
-  return ref.valid && first !== '_meta' && !(ref.components.length === 1 && PROTECTED.has(first)) ? ref : undefined;
+function addPrivateRefs(refs: AttributeRef[], texts: readonly string[], literal: boolean): AttributeRef[] {
+  for (const text of texts) {
+    const ref = literal ? { valid: text !== '', components: [text], text: literalName(text) } : parseAttributeRef(text);
+    const first = ref.components[0];
+    if (ref.valid && first !== '_meta' && !(ref.components.length === 1 && PROTECTED.has(first))) refs.push(ref);
+  }
+  return refs;
 }
 
 /**
@@ -139,11 +142,11 @@ export function withoutAnonymous(context: Context): Context | undefined {
 /** Makes event contexts under one configuration's private-attribute settings. */
 export class ContextRedactor {
   readonly #allPrivate: boolean;
-  readonly #refs: AttributeRef[] = [];
+  readonly #refs: AttributeRef[];
 
   constructor(allAttributesPrivate: boolean, privateAttributes: readonly string[]) {
     this.#allPrivate = allAttributesPrivate;
-    this.#addRefs(this.#refs, privateAttributes, false);
+    this.#refs = addPrivateRefs([], privateAttributes, false);
   }
 
   /**
@@ -156,13 +159,6 @@ export class ContextRedactor {
     const out: JsonObject = { kind: 'multi' };
     for (const member of context.contexts) out[member.kind] = this.#redactSingle(member, false, redactAnonymous);
     return out;
-  }
-
-  #addRefs(into: AttributeRef[], texts: readonly string[], literal: boolean): void {
-    for (const text of texts) {
-      const ref = privateRef(text, literal);
-      if (ref !== undefined) into.push(ref);
-    }
   }
 
   #redactSingle(single: SingleContext, withKind: boolean, redactAnonymous: boolean): JsonObject {
@@ -179,13 +175,9 @@ export class ContextRedactor {
       }
     }
     const redactAll = this.#allPrivate || (redactAnonymous && isAnonymous(single));
-    let refs = this.#refs;
     const own = single.privateAttributes();
-    if (own.length > 0) {
-      // The older user object names attributes literally; contexts use references.
-      refs = refs.slice();
-      this.#addRefs(refs, own, single.legacy);
-    }
+    // The older user object names attributes literally; contexts use references.
+    const refs = own.length === 0 ? this.#refs : addPrivateRefs(this.#refs.slice(), own, single.legacy);
     const removed: string[] = [];
     const ancestors: unknown[] = [attrs];
     for (const name of Object.keys(source)) {
@@ -197,11 +189,9 @@ export class ContextRedactor {
         if (copied !== undefined) out[name] = copied;
       }
     }
-    const anonymous = single.legacy
-      ? attrs.anonymous === null || attrs.anonymous === undefined
-        ? undefined
-        : Boolean(attrs.anonymous)
-      : copyJson(attrs.anonymous);
+    // The older user object's `anonymous` is sent as a boolean, as LaunchDarkly does.
+    const flag = attrs.anonymous;
+    const anonymous = !single.legacy ? copyJson(flag) : flag === null || flag === undefined ? undefined : Boolean(flag);
     if (anonymous !== undefined) out.anonymous = anonymous;
     if (removed.length > 0) out._meta = { redactedAttributes: removed.sort() };
     return out;

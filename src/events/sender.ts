@@ -22,7 +22,7 @@ export interface EventSendResult {
   readonly status?: number;
   /** The server's `Date` header in epoch milliseconds, when present. */
   readonly serverTime?: number;
-  /** What went wrong, for logs. */
+  /** What went wrong, for logs; without it, the status is logged. */
   readonly error?: string;
 }
 
@@ -74,21 +74,35 @@ export class DefaultEventSender implements LDEventSender {
       let body: string | ArrayBuffer = payload;
       if (this.#gzip) {
         try {
-          body = await new Response(new Blob([payload]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
+          body = await new Response(
+            new Blob([payload]).stream().pipeThrough(new CompressionStream('gzip')),
+          ).arrayBuffer();
           headers['Content-Encoding'] = 'gzip';
         } catch {
           // Sent uncompressed: a larger request beats a lost one.
         }
       }
       const what = 'event delivery';
-      const { response, controller } = await fetchWithTimeout(http, this.#uri, { method: 'POST', headers, body }, budgetMs, what);
+      const { response, controller } = await fetchWithTimeout(
+        http,
+        this.#uri,
+        { method: 'POST', headers, body },
+        budgetMs,
+        what,
+      );
       const serverTime = Date.parse(response.headers.get('date') ?? '');
       // Reading the (normally empty) body lets the connection be reused and frees it on hosts
       // that complain about unread bodies; its content does not matter, the status is known.
-      await readTextWithTimeout(response, controller, Math.max(1, budgetMs - (Date.now() - started)), what).catch(() => {});
+      await readTextWithTimeout(response, controller, Math.max(1, budgetMs - (Date.now() - started)), what).catch(
+        () => {},
+      );
       const status = response.status;
-      // The status also describes a failure: the processor logs it as "HTTP <status>".
-      return { outcome: outcomeForStatus(status), status, serverTime: Number.isFinite(serverTime) ? serverTime : undefined };
+      // No `error`: the status describes a failure.
+      return {
+        outcome: outcomeForStatus(status),
+        status,
+        serverTime: Number.isFinite(serverTime) ? serverTime : undefined,
+      };
     } catch (err) {
       return { outcome: 'retry', error: describeError(err) };
     }

@@ -1,8 +1,8 @@
 /**
  * Summary counters: how often each flag gave each value, per flag version and variation, between
- * flushes. Every evaluation passes through here, so counting only appends to a log, touching no
- * per-flag state and allocating nothing; the log is tallied when the summary is taken (or when it
- * grows long), where the lookups run together.
+ * flushes. Every evaluation passes through here, so counting only appends to a log and allocates
+ * nothing (but the copy of an object default, once per flag); the log is tallied when the summary
+ * is taken, or when it grows long, where the per-flag lookups run together.
  */
 import type { Context } from '../context.js';
 import type { EvalResult } from '../evaluation/evaluator.js';
@@ -46,7 +46,7 @@ function addKinds(kinds: string[], context: Context): void {
 }
 
 export class Summarizer {
-  /** Made afresh for each tally, sized as the last: old objects holding new ones cost more. */
+  /** Replaced at each tally by a fresh array sized as the last: storing new objects in an old one costs more. */
   #log: unknown[] = [];
   #logged = 0;
   #copies = new Map<string, unknown>();
