@@ -1,11 +1,9 @@
 // The all-flags state: the contract-test vectors, hand-written cases for each option, and a
 // byte-for-byte comparison with LaunchDarkly's Node server SDK evaluating the same data.
-import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { init as ldInit, type LDClient as LDNodeClient } from '@launchdarkly/node-server-sdk';
+import { loadConformanceCases, type ConformanceCase } from './helpers/conformance.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildAllFlagsState,
@@ -18,22 +16,8 @@ import { isContextError, toContext, type Context } from '../src/context.js';
 import { DataSet } from '../src/data/dataSet.js';
 import { Evaluator } from '../src/evaluation/evaluator.js';
 
-interface Case {
-  id: string;
-  flags: Record<string, unknown>;
-  segments: Record<string, unknown>;
-  flagKey: string;
-  context: unknown;
-  user: unknown;
-  expected: { value: unknown; variationIndex: number | null; reason: Record<string, unknown> };
-  expectedAllFlagsValue?: unknown;
-  skipEvaluateAllFlags?: boolean;
-}
-
-const dir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'conformance');
-const cases: Case[] = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Case[]);
+type Case = ConformanceCase;
+const cases: Case[] = loadConformanceCases();
 
 type Payload = { flags: Record<string, unknown>; segments?: Record<string, unknown> };
 

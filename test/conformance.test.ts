@@ -1,29 +1,11 @@
 // Runs every server-side evaluation case from LaunchDarkly's contract-test data through the
 // public API: an untyped call, a detail call, the typed call each case names, and all-flags state.
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadConformanceCases, type ConformanceCase } from './helpers/conformance.js';
 import { describe, expect, it } from 'vitest';
 import { init, silentLoggerForTests, type LDClient, type LDEvaluationDetail } from './helpers/sdk.js';
 
-interface Case {
-  id: string;
-  flags: Record<string, unknown>;
-  segments: Record<string, unknown>;
-  flagKey: string;
-  context: unknown;
-  user: unknown;
-  defaultValue: unknown;
-  valueType: 'bool' | 'int' | 'double' | 'string' | 'any';
-  expected: { value: unknown; variationIndex: number | null; reason: Record<string, unknown> };
-  requireCapability: string | null;
-  expectedAllFlagsValue?: unknown;
-  skipEvaluateAllFlags?: boolean;
-}
-
-const dir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'conformance');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-const cases: Case[] = files.flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Case[]);
+type Case = ConformanceCase;
+const cases: Case[] = loadConformanceCases();
 
 /** LaunchDarkly treats an absent `inExperiment` and `false` alike. */
 function normalReason(reason: object): Record<string, unknown> {
