@@ -4,7 +4,7 @@
  */
 import type { Context } from './context.js';
 import type { DataSet } from './data/dataSet.js';
-import { MalformedFlagError } from './evaluation/errors.js';
+import { isRecord } from './data/parse.js';
 import {
   errorResult,
   type EvalResult,
@@ -109,10 +109,6 @@ export function invalidFlagsState(): LDFlagsState {
 /** The fields metadata needs, read alike from a prepared flag or a raw one. */
 type FlagFields = { version?: unknown; trackEvents?: unknown; debugEventsUntilDate?: unknown };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * `clientSideAvailability.usingEnvironmentId`, or the older `clientSide` when the flag predates
  * `clientSideAvailability` (LaunchDarkly's Go, Java and .NET SDKs read it that way).
@@ -150,30 +146,24 @@ export function buildAllFlagsState(
     }
   };
 
-  const keys = data.flagKeys();
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
+  for (const key of data.flagKeys()) {
     const raw = rawFlags[key];
     // Filter on the raw item so server-only flags are never prepared.
     if (clientSideOnly && !availableToClientSide(raw)) continue;
 
     collected.length = 0;
-    let flag: PreparedFlag | undefined;
-    let result: EvalResult | undefined;
+    let result: EvalResult;
     try {
-      flag = data.flag(key);
-    } catch (err) {
-      result = errorResult(err instanceof MalformedFlagError ? 'MALFORMED_FLAG' : 'EXCEPTION');
+      // A key from flagKeys() always has a flag. Only preparing it can throw (a
+      // MalformedFlagError): evaluate never does.
+      current = data.flag(key)!;
+      result = evaluator.evaluate(current, context, onPrerequisite);
+    } catch {
+      result = errorResult('MALFORMED_FLAG');
     }
-    if (flag !== undefined) {
-      current = flag;
-      result = evaluator.evaluate(flag, context, onPrerequisite);
-      current = undefined;
-    }
-    if (result === undefined) continue;
 
     // A flag that could not be prepared is described from its raw item, like any failed evaluation.
-    const item: FlagFields = flag ?? raw;
+    const item: FlagFields = result.flag ?? raw;
     const version = typeof item.version === 'number' ? item.version : 0;
     const until = item.debugEventsUntilDate;
     const debugUntil = typeof until === 'number' ? until : undefined;

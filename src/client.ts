@@ -14,7 +14,6 @@ import type { DataLoader, DataSourceUpdates, LDDataSource, LongLivedExtras } fro
 import { Evaluator, errorResult, type EvalResult, type PrerequisiteListener } from './evaluation/evaluator.js';
 import { EventProcessor } from './events/processor.js';
 import { HookRunner } from './hooks.js';
-import { MalformedFlagError } from './evaluation/errors.js';
 import type { LDLogger } from './logging.js';
 import type { LDOptions } from './options.js';
 import type { LDContext, LDErrorKind, LDEvaluationDetail, LDFlagValue } from './types.js';
@@ -378,8 +377,8 @@ export class LDClient {
     try {
       flag = data.flag(key);
     } catch (err) {
-      if (!(err instanceof MalformedFlagError)) throw err;
-      this.#logger.error(`flag "${key}" is malformed: ${err.message}`);
+      // Preparing a flag throws only MalformedFlagError.
+      this.#logger.error(`flag "${key}" is malformed: ${(err as Error).message}`);
       return errorResult('MALFORMED_FLAG');
     }
     if (flag === undefined) return this.#fail('FLAG_NOT_FOUND', key, 'unknown flag');
