@@ -139,8 +139,8 @@ export class LDClient {
       };
     }
 
-    if (this.#background !== undefined && !config.offline) {
-      // Background sources are opted into by long-lived processes; they start right away.
+    if (this.#background !== undefined) {
+      // Background sources (never chosen offline) start right away.
       const started = (this.#backgroundStarted = this.#background.start({
         init: (data, environmentId) => this.#loaded(data, environmentId),
         upsert: (kind, key, item) => {

@@ -50,6 +50,8 @@ export interface LDHook {
 
 const EMPTY: LDEvaluationSeriesData = Object.freeze({});
 
+type Stage = 'beforeEvaluation' | 'afterEvaluation' | 'afterTrack';
+
 /** Runs the configured hooks; the client makes one only when there are hooks to run. */
 export class HookRunner {
   readonly #hooks: readonly LDHook[];
@@ -62,22 +64,21 @@ export class HookRunner {
 
   evaluation(series: LDEvaluationSeriesContext, evaluate: () => LDEvaluationDetail): LDEvaluationDetail {
     const hooks = this.#hooks;
-    const data = hooks.map((hook) => this.#stage(hook, 'beforeEvaluation', () => hook.beforeEvaluation?.(series, EMPTY)));
+    const data = hooks.map((hook) => this.#stage(hook, 'beforeEvaluation', series, EMPTY));
     const detail = evaluate();
-    for (let i = hooks.length - 1; i >= 0; i--) {
-      this.#stage(hooks[i], 'afterEvaluation', () => hooks[i].afterEvaluation?.(series, data[i], detail));
-    }
+    for (let i = hooks.length - 1; i >= 0; i--) this.#stage(hooks[i], 'afterEvaluation', series, data[i], detail);
     return detail;
   }
 
   track(series: LDTrackSeriesContext): void {
-    for (const hook of this.#hooks) this.#stage(hook, 'afterTrack', () => void hook.afterTrack?.(series));
+    for (const hook of this.#hooks) this.#stage(hook, 'afterTrack', series);
   }
 
-  /** One stage of one hook; a throw becomes a log line and empty data. */
-  #stage(hook: LDHook, stage: string, run: () => LDEvaluationSeriesData | void): LDEvaluationSeriesData {
+  /** One stage of one hook, if it has it; a throw becomes a log line and empty data. */
+  #stage(hook: LDHook, stage: Stage, ...args: unknown[]): LDEvaluationSeriesData {
     try {
-      return run() ?? EMPTY;
+      // Called as a method of the hook, which may use `this`.
+      return (hook[stage] as ((...a: unknown[]) => LDEvaluationSeriesData | void) | undefined)?.(...args) ?? EMPTY;
     } catch (err) {
       let name = 'unnamed';
       try {
