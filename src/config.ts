@@ -13,10 +13,6 @@ import { basicLogger, type LDLogger } from './logging.js';
 import type { LDOptions } from './options.js';
 import type { AllData } from './wire.js';
 
-export const DEFAULT_BASE_URI = 'https://sdk.launchdarkly.com';
-export const DEFAULT_STREAM_URI = 'https://stream.launchdarkly.com';
-export const DEFAULT_EVENTS_URI = 'https://events.launchdarkly.com';
-
 const finiteNumber: [(v: unknown) => boolean, string] = [Number.isFinite, 'a number'];
 const arrayOf = (test: (v: unknown) => boolean) => (v: unknown) => Array.isArray(v) && v.every(test);
 
@@ -61,9 +57,9 @@ const spec = (kind: Kind, fallback?: string | number | boolean, min?: number): O
 
 /** Every option `init` accepts. The README's configuration table is checked against this. */
 export const OPTION_SPECS: Readonly<Record<keyof LDOptions, OptionSpec>> = {
-  baseUri: spec('uri', DEFAULT_BASE_URI),
-  streamUri: spec('uri', DEFAULT_STREAM_URI),
-  eventsUri: spec('uri', DEFAULT_EVENTS_URI),
+  baseUri: spec('uri', 'https://sdk.launchdarkly.com'),
+  streamUri: spec('uri', 'https://stream.launchdarkly.com'),
+  eventsUri: spec('uri', 'https://events.launchdarkly.com'),
   connectTimeout: spec('seconds', 10, 0.001),
   readTimeout: spec('seconds', 15, 0.001),
   stream: spec('boolean', false),
@@ -140,23 +136,31 @@ function describe(value: unknown): string {
 
 /** Edit distance, for suggesting the option a misspelt name meant. */
 function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  // One row of the table at a time: row[j] is the distance from a's first i characters to b's first j.
+  let row = [...Array(b.length + 1).keys()];
+  for (let i = 0; i < a.length; i++) {
+    const next = [i + 1];
+    for (let j = 0; j < b.length; j++) {
+      next.push(Math.min(row[j + 1] + 1, next[j] + 1, row[j] + (a[i] === b[j] ? 0 : 1)));
     }
     row = next;
   }
   return row[b.length];
 }
 
+/** The known option closest to a misspelt name, if any is close enough; the first of equals wins. */
 export function nearestOption(name: string): string | undefined {
   const lower = name.toLowerCase().replace(/_/g, '');
-  const [best, d] = Object.keys(OPTION_SPECS)
-    .map((known) => [known, distance(lower, known.toLowerCase())] as const)
-    .reduce((a, b) => (b[1] < a[1] ? b : a));
-  return d <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const known in OPTION_SPECS) {
+    const d = distance(lower, known.toLowerCase());
+    if (d < bestDistance) {
+      best = known;
+      bestDistance = d;
+    }
+  }
+  return best;
 }
 
 function requireMethods(name: string, value: unknown, methods: string[]): void {
@@ -239,7 +243,6 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
   return Object.assign(config, {
     sdkKey,
     logger,
-    offline,
     sendEvents: config.sendEvents && !offline,
     payloadFilterKey: filterKey(values.payloadFilterKey, logger),
     privateAttributes: config.privateAttributes ?? [],
