@@ -22,4 +22,5 @@ export function basicLogger(level: LDLogLevel = 'info', prefix = '[ldedge]'): LD
   return logger;
 }
 
-export const silentLogger: LDLogger = basicLogger('none');
+/** Marked pure so that bundles which never use it leave it out. */
+export const silentLogger: LDLogger = /* @__PURE__ */ basicLogger('none');
