@@ -163,11 +163,11 @@ export function nearestOption(name: string): string | undefined {
   return best;
 }
 
+/** Throws when a component is given without methods it needs: it could not work. */
 function requireMethods(name: string, value: unknown, methods: string[]): void {
   const missing = methods.filter((m) => typeof (value as Record<string, unknown> | null)?.[m] !== 'function');
   if (value !== undefined && missing.length > 0) {
-    const wanted = methods.map((m) => `${m}()`).join(', ');
-    throw new TypeError(`option "${name}" must be an object with ${wanted}; missing ${missing.join(', ')}`);
+    throw new TypeError(`option "${name}" must be an object with ${missing.map((m) => `${m}()`).join(', ')}`);
   }
 }
 
