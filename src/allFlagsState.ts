@@ -141,9 +141,8 @@ export function buildAllFlagsState(
   let current: PreparedFlag | undefined;
   const collected: string[] = [];
   const onPrerequisite: PrerequisiteListener = (prerequisite, prerequisiteOf) => {
-    if (prerequisiteOf === current && prerequisite.flag !== undefined) {
-      collected.push(prerequisite.flag.key);
-    }
+    // A prerequisite's result always carries its flag.
+    if (prerequisiteOf === current) collected.push(prerequisite.flag!.key);
   };
 
   for (const key of data.flagKeys()) {

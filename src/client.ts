@@ -131,12 +131,9 @@ export class LDClient {
 
     if (config.sendEvents) {
       const events = (this.#events = new EventProcessor(config));
-      this.#onPrerequisite = (result, prerequisiteOf) => {
-        const context = this.#evaluatingFor;
-        if (context !== undefined && result.flag !== undefined) {
-          events.recordEvaluation(result.flag.key, context, result, null, false, prerequisiteOf);
-        }
-      };
+      // A prerequisite's result always carries its flag.
+      this.#onPrerequisite = (result, prerequisiteOf) =>
+        events.recordEvaluation(result.flag!.key, this.#evaluatingFor!, result, null, false, prerequisiteOf);
     }
 
     if (this.#background !== undefined) {
@@ -287,8 +284,9 @@ export class LDClient {
       return Promise.resolve();
     }
     if (loader === undefined) {
-      const why = this.#lastError ?? 'no flag data source was configured';
-      return this.#backgroundStarted ?? Promise.reject(new Error(why));
+      // Without a loader or a background source, the only way to have no data is a payload
+      // that could not be read, and that left its error.
+      return this.#backgroundStarted ?? Promise.reject(new Error(this.#lastError));
     }
     // A load that outlived every timeout will never settle: hosts such as workerd cancel the I/O
     // of a request that has ended. Start afresh rather than wait on it forever.
