@@ -190,10 +190,10 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
     } else if (value === undefined) {
       // Same as not given.
     } else if (!KINDS[spec.kind][0](value)) {
-      const fallback = spec.default === undefined ? 'it is ignored' : `using ${String(spec.default)}`;
+      const fallback = spec.default === undefined ? 'it is ignored' : `using ${spec.default}`;
       logger.warn(`option "${name}" must be ${KINDS[spec.kind][1]}, got ${describe(value)}; ${fallback}`);
     } else if (value < spec.min!) {
-      logger.warn(`option "${name}" must be at least ${spec.min}, got ${String(value)}; using ${spec.min}`);
+      logger.warn(`option "${name}" must be at least ${spec.min}, got ${value}; using ${spec.min}`);
       values[name] = spec.min;
     } else {
       values[name] = value;
@@ -207,18 +207,18 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
 
   if (values.kvStore !== undefined && values.kvKey === undefined) {
     if (values.clientSideId === undefined) {
-      throw new TypeError('option "kvStore" needs "clientSideId" (or "kvKey") to know which entry to read');
+      throw new TypeError('option "kvStore" needs "clientSideId" or "kvKey" to name its entry');
     }
     values.kvKey = `LD-Env-${values.clientSideId}`;
   }
   if (values.useLdd && values.featureStore === undefined) {
-    throw new TypeError('option "useLdd" needs "featureStore": daemon mode reads flags only from a store');
+    throw new TypeError('option "useLdd" needs "featureStore" to read flags from');
   }
   const sources = ['payload', 'kvStore', 'dataSource', 'useLdd'].filter(
     (n) => values[n] !== undefined && values[n] !== false,
   );
   if (sources.length > 1) {
-    throw new TypeError(`options ${sources.map((s) => `"${s}"`).join(' and ')} each choose the flag source; give one`);
+    throw new TypeError(`options "${sources.join('" and "')}" each choose the flag source; give one`);
   }
   if (values.stream && values.pollInterval !== undefined) {
     logger.warn('option "pollInterval" is ignored while "stream" is true');
