@@ -3,6 +3,7 @@
  * wrapped, never copied: attribute lookups read the caller's object directly.
  */
 import type { AttributeRef } from './attributeRef.js';
+import { hasOwn, isRecord } from './data/parse.js';
 
 const KIND_PATTERN = /^[A-Za-z0-9._-]+$/;
 
@@ -11,13 +12,7 @@ const LEGACY_BUILTINS: ReadonlySet<string> = new Set(
   'key secondary ip email name avatar firstName lastName country anonymous'.split(' '),
 );
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 type JsonObject = { [key: string]: unknown };
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A member as canonical keys spell it: `kind:key`, with `%` and `:` in the key escaped. */
 function qualifiedKey(context: SingleContext): string {
@@ -67,12 +62,12 @@ export class SingleContext {
     else if (first === '_meta') return undefined;
     else if (this.legacy && !LEGACY_BUILTINS.has(first)) {
       const custom = this.attributes.custom;
-      value = isObject(custom) && hasOwn.call(custom, first) ? custom[first] : undefined;
+      value = isRecord(custom) && hasOwn.call(custom, first) ? custom[first] : undefined;
     } else {
       value = hasOwn.call(this.attributes, first) ? this.attributes[first] : undefined;
     }
     for (let i = 1; i < components.length; i++) {
-      if (!isObject(value)) return undefined;
+      if (!isRecord(value)) return undefined;
       const part = components[i];
       value = hasOwn.call(value, part) ? value[part] : undefined;
     }
@@ -83,7 +78,7 @@ export class SingleContext {
   privateAttributes(): readonly string[] {
     const list = this.legacy
       ? this.attributes.privateAttributeNames
-      : isObject(this.attributes._meta)
+      : isRecord(this.attributes._meta)
         ? this.attributes._meta.privateAttributes
         : undefined;
     return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : [];
@@ -144,7 +139,7 @@ function validKind(kind: unknown): kind is string {
 /** One kind's context, or why it is refused. */
 function singleFrom(kind: unknown, value: unknown, where: string): SingleContext | string {
   if (!validKind(kind)) return `context kind ${JSON.stringify(kind)} is not valid`;
-  if (!isObject(value)) return `${where} must be an object`;
+  if (!isRecord(value)) return `${where} must be an object`;
   const key = value.key;
   if (typeof key !== 'string' || key === '') return `${where} needs a non-empty string "key"`;
   return new SingleContext(kind, key, value, false);
@@ -152,7 +147,7 @@ function singleFrom(kind: unknown, value: unknown, where: string): SingleContext
 
 /** Validates a context, multi-kind context or older user object without throwing. */
 export function toContext(input: unknown): ContextResult {
-  if (!isObject(input)) return { error: 'context must be an object' };
+  if (!isRecord(input)) return { error: 'context must be an object' };
   const kind = input.kind;
   if (kind === undefined) {
     // The older user object: no kind, custom attributes nested, an empty key allowed.

@@ -11,18 +11,12 @@ import {
   type PreparedSegment,
 } from '../evaluation/prepare.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
-import { parseAllData } from './parse.js';
+import { hasOwn, isRecord, parseAllData } from './parse.js';
 import type { DataKind } from './types.js';
-
-const hasOwn = Object.prototype.hasOwnProperty;
 
 /** An item's version when it is an object with a numeric one, else `fallback`. */
 function versionOf(item: unknown, fallback: number): number {
   return isRecord(item) && typeof item.version === 'number' ? item.version : fallback;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isLive(item: unknown): boolean {

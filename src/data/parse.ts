@@ -1,10 +1,12 @@
 /** Checks that a body is a `/sdk/latest-all` data set before anything replaces the data held. */
 import type { AllData } from '../wire.js';
 
-/** A plain object: not null, not an array. */
+/** A plain object: not null, not an array. Shared by every module that checks JSON shapes. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+export const hasOwn = Object.prototype.hasOwnProperty;
 
 export function parseAllData(body: unknown, what: string): AllData {
   let parsed = body;

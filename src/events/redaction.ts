@@ -4,6 +4,7 @@
  */
 import { parseAttributeRef, type AttributeRef } from '../attributeRef.js';
 import { Context, type SingleContext } from '../context.js';
+import { isRecord } from '../data/parse.js';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -15,10 +16,6 @@ const PROTECTED = new Set(['key', 'kind', 'anonymous', '_meta']);
 
 /** Deeper than any real context; guards against pathological nesting. */
 const MAX_DEPTH = 64;
-
-function isPlainObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * A JSON-safe deep copy: values JSON cannot hold (functions, symbols, bigints, undefined), cycles
@@ -105,7 +102,7 @@ function redactValue(
     (deeper ??= []).push(ref);
   }
   // Only plain objects are walked into; a reference never reaches inside an array.
-  if (deeper === undefined || !isPlainObject(value) || ancestors.includes(value) || ancestors.length >= MAX_DEPTH) {
+  if (deeper === undefined || !isRecord(value) || ancestors.includes(value) || ancestors.length >= MAX_DEPTH) {
     return copyJson(value, ancestors);
   }
   const out: JsonObject = {};
@@ -168,7 +165,7 @@ export class ContextRedactor {
     if (single.legacy) {
       // The older user object: custom attributes become top-level ones, builtins (as strings)
       // override them, and `secondary` no longer exists.
-      source = isPlainObject(attrs.custom) ? { ...attrs.custom } : {};
+      source = isRecord(attrs.custom) ? { ...attrs.custom } : {};
       for (const name of LEGACY_STRING_BUILTINS) {
         const value = attrs[name];
         if (value !== null && value !== undefined) source[name] = String(value);
