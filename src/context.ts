@@ -120,8 +120,11 @@ export const Context = {
   },
 };
 
+/** Why a caller's context was refused. */
+export type ContextError = { error: string };
+
 /** The outcome of validating a caller's context: the context, or why it was refused. */
-export type ContextResult = Context | { error: string };
+export type ContextResult = Context | ContextError;
 
 /** Kinds seen so far and whether they are valid: a handful per process, so worth remembering. */
 const kindValidity = new Map<string, boolean>([['user', true]]);
@@ -137,11 +140,11 @@ function validKind(kind: unknown): kind is string {
 }
 
 /** One kind's context, or why it is refused. */
-function singleFrom(kind: unknown, value: unknown, where: string): SingleContext | string {
-  if (!validKind(kind)) return `context kind ${JSON.stringify(kind)} is not valid`;
-  if (!isRecord(value)) return `${where} must be an object`;
+function singleFrom(kind: unknown, value: unknown, where: string): SingleContext | ContextError {
+  if (!validKind(kind)) return { error: `context kind ${JSON.stringify(kind)} is not valid` };
+  if (!isRecord(value)) return { error: `${where} must be an object` };
   const key = value.key;
-  if (typeof key !== 'string' || key === '') return `${where} needs a non-empty string "key"`;
+  if (typeof key !== 'string' || key === '') return { error: `${where} needs a non-empty string "key"` };
   return new SingleContext(kind, key, value, false);
 }
 
@@ -155,21 +158,18 @@ export function toContext(input: unknown): ContextResult {
     if (typeof key !== 'string') return { error: 'user needs a string "key"' };
     return new SingleContext('user', key, input, true);
   }
-  if (kind !== 'multi') {
-    const single = singleFrom(kind, input, 'context');
-    return typeof single === 'string' ? { error: single } : single;
-  }
+  if (kind !== 'multi') return singleFrom(kind, input, 'context');
   const members: SingleContext[] = [];
   for (const memberKind of Object.keys(input)) {
     if (memberKind === 'kind') continue;
     const member = singleFrom(memberKind, input[memberKind], `context of kind "${memberKind}"`);
-    if (typeof member === 'string') return { error: member };
+    if (isContextError(member)) return member;
     members.push(member);
   }
   if (members.length === 0) return { error: 'multi-kind context has no kinds' };
   return Context.multi(members);
 }
 
-export function isContextError(result: ContextResult): result is { error: string } {
+export function isContextError(result: ContextResult): result is ContextError {
   return 'error' in result;
 }
