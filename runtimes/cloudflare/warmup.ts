@@ -6,28 +6,20 @@
  */
 import { basicLogger, init, type AllData, type LDContext } from '../../src/core.js';
 
-// One rule per operator, each on an attribute of the type it takes and matched by none of the
-// contexts below, so that every operator runs for each of them: [attribute, value, operators].
-const OPERATORS: Array<[string, unknown, string[]]> = [
-  ['s', 'x', ['in', 'endsWith', 'startsWith', 'contains', 'matches']],
-  ['v', '9.0.0', ['semVerEqual', 'semVerGreaterThan']],
-  ['n', 0, ['before', 'after', 'lessThan']],
-];
-
-const flag = (key: string, more: object) => ({
-  key,
-  version: 1,
-  on: true,
-  salt: key,
-  variations: [false, true],
-  offVariation: 0,
-  fallthrough: { variation: 1 },
-  ...more,
+/** A one-clause rule serving `true`, with full feature events so that they are recorded too. */
+const rule = (op: string, attribute: string, value: unknown, contextKind?: string) => ({
+  id: op,
+  variation: 1,
+  trackEvents: true,
+  clauses: [{ contextKind, attribute, op, values: [value] }],
 });
+
+// Only what the evaluator reads: version, salt and offVariation are optional and these flags are on.
+const flag = (key: string, more?: object) => ({ key, on: true, variations: [false, true], fallthrough: { variation: 1 }, ...more });
 
 const DATA = {
   flags: {
-    p: flag('p', {}),
+    p: flag('p'),
     main: flag('main', {
       prerequisites: [{ key: 'p', variation: 1 }],
       targets: [{ values: ['t'], variation: 1 }],
@@ -36,41 +28,26 @@ const DATA = {
         { contextKind: 'user', values: [], variation: 1 },
         { contextKind: 'org', values: ['t'], variation: 1 },
       ],
+      // One rule per operator, each on an attribute of the type it takes and matched by none of
+      // the contexts below, so that every operator runs for each of them; the last rule matches
+      // the multi-kind context.
       rules: [
-        { id: 's', variation: 1, clauses: [{ attribute: 'key', op: 'segmentMatch', values: ['s'] }] },
-        ...OPERATORS.flatMap(([attribute, value, ops]) =>
-          ops.map((op) => ({ id: op, variation: 1, clauses: [{ attribute, op, values: [value] }] })),
-        ),
-        // Matches the multi-kind context.
-        {
-          id: 'k',
-          variation: 1,
-          trackEvents: true,
-          clauses: [{ contextKind: 'user', attribute: '/s', op: 'in', values: ['b'] }],
-        },
+        rule('segmentMatch', 'key', 's'),
+        ...['in', 'endsWith', 'startsWith', 'contains', 'matches'].map((op) => rule(op, 's', 'x')),
+        ...['semVerEqual', 'semVerGreaterThan'].map((op) => rule(op, 'v', '9.0.0')),
+        ...['before', 'after', 'lessThan'].map((op) => rule(op, 'n', 0)),
+        rule('in', '/s', 'b', 'user'),
       ],
       fallthrough: { rollout: { variations: [0, 1].map((variation) => ({ variation, weight: 50000 })) } },
     }),
   },
-  segments: {
-    s: {
-      key: 's',
-      version: 1,
-      salt: 's',
-      included: ['i'],
-      rules: [{ id: 'r', clauses: [{ attribute: 'key', op: 'in', values: ['x'] }] }],
-    },
-  },
+  segments: { s: { key: 's', included: ['i'], rules: [rule('in', 'key', 'x')] } },
 } as unknown as AllData;
 
 export function warmUp(): void {
   try {
     // Events are recorded, never flushed: sending is I/O, which global scope may not do.
-    const client = init('warm-up', {
-      payload: JSON.stringify(DATA),
-      logger: basicLogger('none'),
-      eventSender: { sendEvents: () => Promise.resolve({ outcome: 'success' as const }) },
-    });
+    const client = init('warm-up', { payload: JSON.stringify(DATA), logger: basicLogger('none') });
     for (const context of [
       { kind: 'user', key: 'u', s: 'a', v: '1.0.0', n: 0 },
       { kind: 'multi', user: { key: 'v', s: 'b' }, org: { key: 'o' } },
