@@ -7,10 +7,11 @@ import { hasOwn, isRecord } from './data/parse.js';
 
 const KIND_PATTERN = /^[A-Za-z0-9._-]+$/;
 
-/** Top-level attributes of the older user object; anything else lives under `custom`. */
-const LEGACY_BUILTINS: ReadonlySet<string> = new Set(
-  'key secondary ip email name avatar firstName lastName country anonymous'.split(' '),
-);
+/** Top-level attributes of the older user object that events send as strings. */
+export const LEGACY_STRING_BUILTINS = ['name', 'ip', 'firstName', 'lastName', 'email', 'avatar', 'country'];
+
+/** Every top-level attribute of the older user object; anything else lives under `custom`. */
+const LEGACY_BUILTINS: ReadonlySet<string> = new Set([...LEGACY_STRING_BUILTINS, 'key', 'secondary', 'anonymous']);
 
 type JsonObject = { [key: string]: unknown };
 

@@ -3,13 +3,10 @@
  * removed and listed in `_meta.redactedAttributes`, as a fresh copy of plain JSON data.
  */
 import { parseAttributeRef, type AttributeRef } from '../attributeRef.js';
-import { Context, type SingleContext } from '../context.js';
+import { Context, LEGACY_STRING_BUILTINS, type SingleContext } from '../context.js';
 import { isRecord } from '../data/parse.js';
 
 export type JsonObject = { [key: string]: unknown };
-
-/** Top-level builtins of the older user object that LaunchDarkly sends as strings. */
-const LEGACY_STRING_BUILTINS = ['name', 'ip', 'firstName', 'lastName', 'email', 'avatar', 'country'];
 
 /** Attributes that identify a context: never private, and not copied as ordinary attributes. */
 const PROTECTED = new Set(['key', 'kind', 'anonymous', '_meta']);
