@@ -103,7 +103,7 @@ class IsolateClient {
       ? new KVLoader({ get: (key) => this.kv!.get(key) }, config.kvKey!)
       : // Kept for the isolate: it remembers the ETag, so an unchanged data set costs a 304.
         new PollingLoader(config.http, config.baseUri, config.payloadFilterKey));
-    if (!sdkKey && options.sendEvents !== false) logger.info('no "sdkKey" was given: analytics events are not sent');
+    if (!sdkKey && options.sendEvents !== false) logger.info('no "sdkKey": analytics events are not sent');
     this.client = init(sdkKey || clientSideId || 'unused', {
       ...options,
       dataSource: {
@@ -147,7 +147,7 @@ class IsolateClient {
       new Promise<boolean>((resolve) => (timer = setTimeout(resolve, deadline - Date.now(), true))),
     ]);
     clearTimeout(timer);
-    if (timedOut) this.#logger.warn(`flags were not loaded within ${seconds} s; evaluating with the flags held, or defaults`);
+    if (timedOut) this.#logger.warn(`flags not loaded within ${seconds} s; using the flags held, or defaults`);
     return client;
   }
 
@@ -187,7 +187,7 @@ warmUp();
  */
 export async function getLDClient(settings: LDWorkerSettings, ctx: WaitUntilContext): Promise<LDClient> {
   const { kv, clientSideId, sdkKey, options } = settings;
-  if (!kv && !sdkKey) throw new TypeError('ldedge/cloudflare: give "kv" with "clientSideId", or "sdkKey" to poll LaunchDarkly');
+  if (!kv && !sdkKey) throw new TypeError('ldedge/cloudflare needs "kv" with "clientSideId", or "sdkKey"');
   const id = `${kv ? options?.kvKey ?? clientSideId : ''}\n${sdkKey}`;
   let found = clients.get(id);
   if (found === undefined) clients.set(id, (found = new IsolateClient(settings)));
