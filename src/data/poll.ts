@@ -38,7 +38,7 @@ export class PollingLoader implements DataLoader {
     const { response, controller } = await fetchWithTimeout(
       http,
       this.#url,
-      { method: 'GET', headers: requestHeaders(http, extra) },
+      { headers: requestHeaders(http, extra) },
       http.connectTimeoutMs,
       what,
       signal,

@@ -74,9 +74,7 @@ export class DefaultEventSender implements LDEventSender {
       let body: string | ArrayBuffer = payload;
       if (this.#gzip) {
         try {
-          body = await new Response(
-            new Blob([payload]).stream().pipeThrough(new CompressionStream('gzip')),
-          ).arrayBuffer();
+          body = await new Response(new Response(payload).body!.pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
           headers['Content-Encoding'] = 'gzip';
         } catch {
           // Sent uncompressed: a larger request beats a lost one.
