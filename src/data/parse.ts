@@ -8,15 +8,17 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 export const hasOwn = Object.prototype.hasOwnProperty;
 
-export function parseAllData(body: unknown, what: string): AllData {
-  let parsed = body;
-  if (typeof body === 'string') {
-    try {
-      parsed = JSON.parse(body);
-    } catch (err) {
-      throw new Error(`${what} is not valid JSON: ${(err as Error).message}`);
-    }
+/** JSON text parsed, or an Error naming `what` and why it is not JSON. */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${what} is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+export function parseAllData(body: unknown, what: string): AllData {
+  const parsed = typeof body === 'string' ? parseJson(body, what) : body;
   if (!isRecord(parsed)) throw new Error(`${what} must be an object with "flags" and "segments"`);
   const { flags = {}, segments = {} } = parsed;
   for (const [kind, items] of [['flag', flags], ['segment', segments]]) {

@@ -5,6 +5,7 @@
  */
 import type { LDLogger } from '../logging.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
+import { parseJson } from './parse.js';
 import type { DataKind, DataLoader, DataSourceUpdates } from './types.js';
 
 /** Raw access to one store. Concrete stores (Redis, DynamoDB, Consul) implement this. */
@@ -24,13 +25,7 @@ export interface PersistentDataStore {
 
 function parseItems<T>(raw: Record<string, string>, kind: DataKind): Record<string, T> {
   const items: Record<string, T> = {};
-  for (const key in raw) {
-    try {
-      items[key] = JSON.parse(raw[key]) as T;
-    } catch {
-      throw new Error(`persistent store holds invalid JSON for ${kind} "${key}"`);
-    }
-  }
+  for (const key in raw) items[key] = parseJson(raw[key], `persistent store's ${kind} "${key}"`) as T;
   return items;
 }
 
