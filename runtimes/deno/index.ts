@@ -82,6 +82,19 @@ async function commit(op: DenoKvAtomic): Promise<void> {
   if (!(await op.commit()).ok) throw new Error('Deno KV write was not committed');
 }
 
+/** Applies `step` for each chunk index below `count`, in atomic writes Deno KV accepts. */
+async function commitChunks(
+  kv: DenoKvWriter,
+  count: number,
+  step: (op: DenoKvAtomic, i: number) => DenoKvAtomic,
+): Promise<void> {
+  for (let first = 0; first < count; first += CHUNKS_PER_COMMIT) {
+    let op = kv.atomic();
+    for (let i = first; i < Math.min(count, first + CHUNKS_PER_COMMIT); i++) op = step(op, i);
+    await commit(op);
+  }
+}
+
 /**
  * Writes a `/sdk/latest-all` body (JSON text or object) under `[...prefix, key]` for
  * `denoKvStore` to read, splitting it into chunks when it is over Deno KV's 64 KiB value limit.
@@ -102,23 +115,11 @@ export async function putDenoKvPayload(
   } else {
     const id = crypto.randomUUID();
     const count = Math.ceil(text.length / CHUNK_CHARS);
-    for (let first = 0; first < count; first += CHUNKS_PER_COMMIT) {
-      let op = kv.atomic();
-      for (let i = first; i < Math.min(count, first + CHUNKS_PER_COMMIT); i++) {
-        op = op.set([...headKey, id, i], text.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS));
-      }
-      await commit(op);
-    }
+    await commitChunks(kv, count, (op, i) => op.set([...headKey, id, i], text.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS)));
     // The head goes last, so a reader never sees it before all its chunks.
     await commit(kv.atomic().set(headKey, { ldedgeChunks: count, id } satisfies ChunkHead));
   }
-  if (isChunkHead(old)) {
-    for (let first = 0; first < old.ldedgeChunks; first += CHUNKS_PER_COMMIT) {
-      let op = kv.atomic();
-      for (let i = first; i < Math.min(old.ldedgeChunks, first + CHUNKS_PER_COMMIT); i++) op = op.delete([...headKey, old.id, i]);
-      await commit(op);
-    }
-  }
+  if (isChunkHead(old)) await commitChunks(kv, old.ldedgeChunks, (op, i) => op.delete([...headKey, old.id, i]));
 }
 
 export interface HandlerOptions {
