@@ -63,8 +63,9 @@ export class DefaultEventSender implements LDEventSender {
 
   async sendEvents(payload: string, payloadId: string): Promise<EventSendResult> {
     const http = this.#http;
-    const started = Date.now();
+    // The response headers get the whole budget; the body read gets what is left of it.
     const budgetMs = http.connectTimeoutMs + http.readTimeoutMs;
+    const deadline = Date.now() + budgetMs;
     try {
       const headers = requestHeaders(http, {
         'Content-Type': 'application/json',
@@ -91,7 +92,7 @@ export class DefaultEventSender implements LDEventSender {
       const serverTime = Date.parse(response.headers.get('date') ?? '');
       // Reading the (normally empty) body lets the connection be reused and frees it on hosts
       // that complain about unread bodies; its content does not matter, the status is known.
-      await readTextWithTimeout(response, controller, Math.max(1, budgetMs - (Date.now() - started)), what).catch(
+      await readTextWithTimeout(response, controller, Math.max(1, deadline - Date.now()), what).catch(
         () => {},
       );
       const status = response.status;
