@@ -1,6 +1,6 @@
 // The analytics event pipeline against a loopback LaunchDarkly: the exact JSON of every event
 // kind, request headers, batching, context-key dedup and omitAnonymousContexts.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeConfig } from '../src/config.js';
 import { toContext, type Context } from '../src/context.js';
 import { DataSet } from '../src/data/dataSet.js';
@@ -399,6 +399,49 @@ describe('analytics events', () => {
         default: 'offDefault',
         contextKinds: ['user'],
         counters: [{ value: 'offDefault', count: 1, version: 1 }],
+      });
+    });
+
+    it('the default clock is read once per synchronous stretch of records, and at most every 256 records', async () => {
+      vi.useFakeTimers({ toFake: ['Date'], now: T });
+      try {
+        const ep = processor({}, { now: undefined });
+        evaluate(ep, data, 'tracked', ctx(ann), 'd');
+        vi.setSystemTime(T + 50);
+        evaluate(ep, data, 'tracked', ctx(ann), 'd'); // same stretch: the reading made at T
+        for (let i = 0; i < 254; i++) evaluate(ep, data, 'untracked', ctx(ann), 'd');
+        evaluate(ep, data, 'tracked', ctx(ann), 'd'); // the 257th record reads the clock again
+        await Promise.resolve();
+        vi.setSystemTime(T + 90);
+        evaluate(ep, data, 'tracked', ctx(ann), 'd'); // a new stretch reads it again
+        await ep.flush();
+      } finally {
+        vi.useRealTimers();
+      }
+      const features = received().filter((e) => e.kind === 'feature');
+      expect(features.map((e) => e.creationDate)).toStrictEqual([T, T, T + 50, T + 90]);
+      const summary = received().find((e) => e.kind === 'summary');
+      expect([summary?.startDate, summary?.endDate]).toStrictEqual([T, T + 90]);
+    });
+
+    it('data reloaded at the same version counts into the same counters, and a deleted flag joins its entry', async () => {
+      const ep = processor();
+      const reloaded = DataSet.fromPayload({ flags: { targeted: { ...FLAGS.targeted } }, segments: {} });
+      const deleted = DataSet.fromPayload({ flags: {}, segments: {} });
+      evaluate(ep, data, 'targeted', ctx({ kind: 'user', key: 'u1' }), 'd1');
+      evaluate(ep, reloaded, 'targeted', ctx({ kind: 'user', key: 'u1' }), 'd1');
+      evaluate(ep, deleted, 'targeted', ctx({ kind: 'org', key: 'o1' }), 'gone');
+      await ep.flush();
+      const summary = received().find((e) => e.kind === 'summary') as { features: Record<string, unknown> };
+      expect(summary.features).toStrictEqual({
+        targeted: {
+          default: 'd1',
+          contextKinds: ['user', 'org'],
+          counters: [
+            { value: 'a', count: 2, variation: 0, version: 4 },
+            { value: 'gone', count: 1, unknown: true },
+          ],
+        },
       });
     });
   });

@@ -41,7 +41,10 @@ export interface EventProcessorOptions {
   sender?: LDEventSender;
   /** Wait before the one retry of a failed payload. Default 1000 ms. */
   retryDelayMs?: number;
-  /** Clock for creation dates, debug windows and the context-key window. Default `Date.now`. */
+  /**
+   * Clock for creation dates, debug windows and the context-key window, read at every record.
+   * Default `Date.now`, read once per synchronous stretch of records (see `#clock`).
+   */
   now?: () => number;
 }
 
@@ -62,11 +65,21 @@ type ContextJson = (context: Context, redactAnonymous: boolean) => string;
 
 const OUTCOMES: readonly unknown[] = ['success', 'retry', 'drop', 'stop'];
 
+/** Log entries per evaluation: flag key, context, result, default, and `prereqOf` or `withReason`. */
+const STRIDE = 5;
+/** Evaluations logged before they are digested: bounds what the log keeps alive. */
+const LOG_LIMIT = 5000 * STRIDE;
+
 function describe(result: EventSendResult): string {
   return result.error ?? (result.status !== undefined ? `HTTP ${result.status}` : 'unknown error');
 }
 
 export class EventProcessor {
+  /** Evaluations not yet digested: STRIDE entries each (see `recordEvaluation`). */
+  #log: unknown[] = [];
+  #logged = 0;
+  /** When each logged evaluation was made. */
+  readonly #times = new Float64Array(LOG_LIMIT / STRIDE);
   #queue: QueuedEvent[] = [];
   readonly #summarizer = new Summarizer();
   readonly #dedup: ContextDeduplicator;
@@ -77,6 +90,12 @@ export class EventProcessor {
   readonly #config: EventsConfig;
   readonly #retryDelayMs: number;
   readonly #now: () => number;
+  /** Records left that may reuse `#clockValue`; 0 when the clock must be read. */
+  #clockUses = 0;
+  #clockValue = 0;
+  #clockExpiring = false;
+  /** Whether `#now` is the default clock, whose readings `#clock` shares. */
+  readonly #sharedClock: boolean;
   #dropped = 0;
   /** Set by the first event dropped for capacity, until the next flush: one warning each time. */
   #overflowing = false;
@@ -93,6 +112,7 @@ export class EventProcessor {
   constructor(config: EventsConfig, options: EventProcessorOptions = {}) {
     this.#logger = config.logger;
     this.#now = options.now ?? Date.now;
+    this.#sharedClock = options.now === undefined;
     this.#config = config;
     this.#retryDelayMs = options.retryDelayMs ?? 1000;
     this.#redactor = new ContextRedactor(config.allAttributesPrivate, config.privateAttributes);
@@ -111,12 +131,16 @@ export class EventProcessor {
 
   /** Events dropped because the queue was full, since this processor was made. */
   get droppedEvents(): number {
+    // Evaluations still in the log have not been queued (or dropped) yet.
+    this.#digest();
     return this.#dropped;
   }
 
   /**
    * Records one flag evaluation (or a prerequisite's, with `prereqOf`). Called on every
-   * evaluation, so kept small: most only log a summary count and check the context.
+   * evaluation, so it only appends to a log and reads the clock; the log is turned into summary
+   * counts and events later, in order, when it is long or at the next flush, track or identify.
+   * Like the context, the default is kept by reference until then.
    */
   recordEvaluation(
     flagKey: string,
@@ -126,21 +150,76 @@ export class EventProcessor {
     withReason: boolean,
     prereqOf?: PreparedFlag,
   ): void {
-    // Nothing here throws: defaults and data are copied by `copyJson`, which cannot.
     if (this.#closed) return;
-    const flag = result.flag;
-    const full =
-      flag !== undefined && (flag.trackEvents || result.trackReason || flag.debugEventsUntilDate !== undefined);
-    if (flag === undefined || !flag.excludeFromSummaries) {
-      this.#summarizer.count(flagKey, result, defaultValue, context);
+    const log = this.#log;
+    const at = this.#logged;
+    log[at] = flagKey;
+    log[at + 1] = context;
+    log[at + 2] = result;
+    log[at + 3] = defaultValue;
+    log[at + 4] = prereqOf ?? withReason;
+    this.#logged = at + STRIDE;
+    // A prerequisite is recorded just before the flag that needs it, in the same call, and takes
+    // that record's time; the clock is read once for both.
+    if (prereqOf !== undefined) return;
+    this.#times[at / STRIDE] = this.#clock();
+    if (at + STRIDE >= LOG_LIMIT) this.#digest();
+  }
+
+  /**
+   * The time of a record. Reading the clock costs more than the rest of a record, so records made
+   * in one synchronous stretch (a request's evaluations, typically) share one reading: it expires
+   * at the next microtask, or after 256 records, so a reading is never older than the stretch.
+   */
+  #clock(): number {
+    if (this.#clockUses > 0) {
+      this.#clockUses--;
+      return this.#clockValue;
     }
-    // A prerequisite is recorded just before the flag that needs it, in the same call: that
-    // record reads the clock and notices the context for both, unless this one makes an event.
-    if (prereqOf !== undefined && !full) return;
-    const now = this.#now();
-    this.#summarizer.date(now);
-    this.#noticeContext(context, now);
-    if (full) this.#recordFeature(flagKey, flag, context, result, defaultValue, withReason, prereqOf, now);
+    if (!this.#sharedClock) return this.#now();
+    if (!this.#clockExpiring) {
+      this.#clockExpiring = true;
+      queueMicrotask(() => {
+        this.#clockUses = 0;
+        this.#clockExpiring = false;
+      });
+    }
+    this.#clockUses = 255;
+    return (this.#clockValue = this.#now());
+  }
+
+  /** Turns the logged evaluations into summary counts and events, in the order they were made. */
+  #digest(): void {
+    const log = this.#log;
+    const times = this.#times;
+    const logged = this.#logged;
+    if (logged === 0) return;
+    // Prerequisites first take the time of the record after them, back to front.
+    for (let at = logged - STRIDE; at >= 0; at -= STRIDE) {
+      if (typeof log[at + 4] === 'object') times[at / STRIDE] = times[at / STRIDE + 1];
+    }
+    for (let at = 0; at < logged; at += STRIDE) {
+      const flagKey = log[at] as string;
+      const context = log[at + 1] as Context;
+      const result = log[at + 2] as EvalResult;
+      const defaultValue = log[at + 3] as LDFlagValue;
+      const extra = log[at + 4] as PreparedFlag | boolean;
+      const prereqOf = typeof extra === 'object' ? extra : undefined;
+      const now = times[at / STRIDE];
+      const flag = result.flag;
+      const full =
+        flag !== undefined && (flag.trackEvents || result.trackReason || flag.debugEventsUntilDate !== undefined);
+      if (flag === undefined || !flag.excludeFromSummaries) {
+        this.#summarizer.count(flagKey, result, defaultValue, context, now);
+      }
+      // The flag that needed a prerequisite notices the context for both, unless this one makes an event.
+      if (prereqOf !== undefined && !full) continue;
+      this.#noticeContext(context, now);
+      if (full) this.#recordFeature(flagKey, flag, context, result, defaultValue, extra === true, prereqOf, now);
+    }
+    // A fresh log rather than cleared slots: storing into an old array costs more.
+    this.#log = new Array(logged);
+    this.#logged = 0;
   }
 
   /** The feature and debug events of a tracked or debugged flag's evaluation. */
@@ -186,7 +265,8 @@ export class EventProcessor {
   /** Records a `track` call. */
   recordCustom(key: string, context: Context, data: LDFlagValue | undefined, metricValue: number | undefined): void {
     if (this.#closed) return;
-    const now = this.#now();
+    this.#digest();
+    const now = this.#clock();
     this.#noticeContext(context, now);
     this.#enqueue({
       kind: 'custom',
@@ -202,7 +282,8 @@ export class EventProcessor {
   recordIdentify(context: Context): void {
     const target = this.#described(context);
     if (this.#closed || target === undefined) return;
-    const now = this.#now();
+    this.#digest();
+    const now = this.#clock();
     this.#dedup.notice(target, now);
     this.#enqueue({ kind: 'identify', creationDate: now, [CONTEXT]: target });
   }
@@ -213,6 +294,7 @@ export class EventProcessor {
    */
   flush(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
+    this.#digest();
     const events = this.#queue;
     this.#queue = [];
     this.#overflowing = false;
@@ -315,6 +397,8 @@ export class EventProcessor {
     // Refused for good (a bad SDK key, say): nothing more is recorded or sent.
     this.#stopped = this.#closed = true;
     this.#queue = [];
+    this.#log = [];
+    this.#logged = 0;
     this.#summarizer.take();
     clearTimeout(this.#timer);
     const auth = status === 401 || status === 403 ? ' (is the SDK key valid?)' : '';
