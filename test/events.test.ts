@@ -424,6 +424,30 @@ describe('analytics events', () => {
       expect([summary?.startDate, summary?.endDate]).toStrictEqual([T, T + 90]);
     });
 
+    it('evaluations past the log limit, prerequisites included, keep their times and counts', async () => {
+      const ep = processor({ capacity: 20_000 });
+      const evaluations = 12_345;
+      // One evaluation without prerequisites first, so that a limit falls between a prerequisite and its flag.
+      evaluate(ep, data, 'untracked', ctx(ann), 'd');
+      for (let i = 0; i < evaluations; i++) {
+        clock = T + i;
+        evaluate(ep, data, 'parent', ctx(ann), 'd');
+      }
+      await ep.flush();
+      // `child` is tracked: one feature event per evaluation of `parent`, at that evaluation's time.
+      const features = received().filter((e) => e.kind === 'feature');
+      expect(features).toHaveLength(evaluations);
+      expect(features.every((e, i) => e.creationDate === T + i && e.prereqOf === 'parent')).toBe(true);
+      const summary = received().find((e) => e.kind === 'summary') as {
+        startDate: number;
+        endDate: number;
+        features: Record<string, { counters: { count: number }[] }>;
+      };
+      expect([summary.startDate, summary.endDate]).toStrictEqual([T, T + evaluations - 1]);
+      expect(summary.features.parent.counters[0].count).toBe(evaluations);
+      expect(summary.features.child.counters[0].count).toBe(evaluations);
+    });
+
     it('data reloaded at the same version counts into the same counters, and a deleted flag joins its entry', async () => {
       const ep = processor();
       const reloaded = DataSet.fromPayload({ flags: { targeted: { ...FLAGS.targeted } }, segments: {} });

@@ -78,8 +78,8 @@ export class EventProcessor {
   /** Evaluations not yet digested: STRIDE entries each (see `recordEvaluation`). */
   #log: unknown[] = [];
   #logged = 0;
-  /** When each logged evaluation was made. */
-  readonly #times = new Float64Array(LOG_LIMIT / STRIDE);
+  /** When each logged evaluation was made, by its place in the log. Only numbers: stored unboxed. */
+  #times: number[] = [];
   #queue: QueuedEvent[] = [];
   readonly #summarizer = new Summarizer();
   readonly #dedup: ContextDeduplicator;
@@ -194,7 +194,7 @@ export class EventProcessor {
     const times = this.#times;
     const logged = this.#logged;
     if (logged === 0) return;
-    // Prerequisites first take the time of the record after them, back to front.
+    // Prerequisites first take the time of the record after them (their flag's), back to front.
     for (let at = logged - STRIDE; at >= 0; at -= STRIDE) {
       if (typeof log[at + 4] === 'object') times[at / STRIDE] = times[at / STRIDE + 1];
     }
@@ -219,6 +219,7 @@ export class EventProcessor {
     }
     // A fresh log rather than cleared slots: storing into an old array costs more.
     this.#log = new Array(logged);
+    this.#times = [];
     this.#logged = 0;
   }
 
@@ -398,6 +399,7 @@ export class EventProcessor {
     this.#stopped = this.#closed = true;
     this.#queue = [];
     this.#log = [];
+    this.#times = [];
     this.#logged = 0;
     this.#summarizer.take();
     clearTimeout(this.#timer);
