@@ -202,65 +202,48 @@ export class EventProcessor {
       const flagKey = log[at] as string;
       const context = log[at + 1] as Context;
       const result = log[at + 2] as EvalResult;
-      const defaultValue = log[at + 3] as LDFlagValue;
       const extra = log[at + 4] as PreparedFlag | boolean;
       const prereqOf = typeof extra === 'object' ? extra : undefined;
       const now = times[at / STRIDE];
       const flag = result.flag;
-      const full =
-        flag !== undefined && (flag.trackEvents || result.trackReason || flag.debugEventsUntilDate !== undefined);
       if (flag === undefined || !flag.excludeFromSummaries) {
-        this.#summarizer.count(flagKey, result, defaultValue, context, now);
+        this.#summarizer.count(flagKey, result, log[at + 3], context, now);
       }
+      const tracked = flag !== undefined && (flag.trackEvents || result.trackReason);
+      const until = flag?.debugEventsUntilDate;
       // The flag that needed a prerequisite notices the context for both, unless this one makes an event.
-      if (prereqOf !== undefined && !full) continue;
+      if (prereqOf !== undefined && !tracked && until === undefined) continue;
       this.#noticeContext(context, now);
-      if (full) this.#recordFeature(flagKey, flag, context, result, defaultValue, extra === true, prereqOf, now);
+      const debug = until !== undefined && until > now && until > this.#lastServerTime;
+      // A flag's samplingRatio keeps one in that many of its feature and debug events (0: none).
+      const ratio = flag?.samplingRatio;
+      const oneIn = ratio === undefined ? 1 : Math.trunc(ratio);
+      if ((!tracked && !debug) || (oneIn !== 1 && !(oneIn > 1 && Math.random() * oneIn < 1))) continue;
+      const variation = result.variationIndex;
+      // Copied because the caller's default may be an object it later changes.
+      const copied = copyJson(log[at + 3]) ?? null;
+      // One object of one shape: what stays undefined is left out of the JSON.
+      const event: QueuedEvent = {
+        kind: 'feature',
+        creationDate: now,
+        key: flagKey,
+        version: flag!.version,
+        samplingRatio: ratio === 1 ? undefined : ratio,
+        variation,
+        // The caller got its default whenever no variation was chosen.
+        value: variation === undefined ? copied : result.value,
+        default: copied,
+        reason: extra === true || result.trackReason ? result.reason : undefined,
+        prereqOf: prereqOf?.key,
+        [CONTEXT]: context,
+      };
+      if (tracked) this.#enqueue(event);
+      if (debug) this.#enqueue({ ...event, kind: 'debug' });
     }
     // A fresh log rather than cleared slots: storing into an old array costs more.
     this.#log = new Array(logged);
     this.#times = [];
     this.#logged = 0;
-  }
-
-  /** The feature and debug events of a tracked or debugged flag's evaluation. */
-  #recordFeature(
-    flagKey: string,
-    flag: PreparedFlag,
-    context: Context,
-    result: EvalResult,
-    defaultValue: LDFlagValue,
-    withReason: boolean,
-    prereqOf: PreparedFlag | undefined,
-    now: number,
-  ): void {
-    const full = flag.trackEvents || result.trackReason;
-    const until = flag.debugEventsUntilDate;
-    const debug = until !== undefined && until > now && until > this.#lastServerTime;
-    // A flag's samplingRatio keeps one in that many of its feature and debug events (0: none).
-    const ratio = flag.samplingRatio;
-    const oneIn = ratio === undefined ? 1 : Math.trunc(ratio);
-    if ((!full && !debug) || (oneIn !== 1 && !(oneIn > 1 && Math.random() * oneIn < 1))) return;
-    const variation = result.variationIndex;
-    // Copied because the caller's default may be an object it later changes.
-    const copied = copyJson(defaultValue) ?? null;
-    // One object of one shape: what stays undefined is left out of the JSON.
-    const event: QueuedEvent = {
-      kind: 'feature',
-      creationDate: now,
-      key: flagKey,
-      version: flag.version,
-      samplingRatio: ratio === 1 ? undefined : ratio,
-      variation,
-      // The caller got its default whenever no variation was chosen.
-      value: variation === undefined ? copied : result.value,
-      default: copied,
-      reason: withReason || result.trackReason ? result.reason : undefined,
-      prereqOf: prereqOf?.key,
-      [CONTEXT]: context,
-    };
-    if (full) this.#enqueue(event);
-    if (debug) this.#enqueue({ ...event, kind: 'debug' });
   }
 
   /** Records a `track` call. */
