@@ -22,23 +22,6 @@ interface Feature {
   readonly counters: Counter[];
 }
 
-/** A new counter; `copiedDefault` is the default this evaluation was given, copied. */
-function counterOf(result: EvalResult, copiedDefault: unknown): Counter {
-  const variation = result.variationIndex;
-  const version = result.flag?.version;
-  const value = variation === undefined ? copiedDefault : result.value;
-  // Undefined members are left out of the JSON.
-  return { value, count: 1, variation, version, unknown: version === undefined ? true : undefined };
-}
-
-function addKinds(kinds: string[], context: Context): void {
-  if (!context.isMulti) {
-    if (!kinds.includes(context.kind)) kinds.push(context.kind);
-  } else {
-    for (const member of context.contexts) if (!kinds.includes(member.kind)) kinds.push(member.kind);
-  }
-}
-
 export class Summarizer {
   /** What was counted since the last `take`; no prototype, so any flag key is a plain property. */
   #features: Record<string, Feature> = Object.create(null);
@@ -49,20 +32,29 @@ export class Summarizer {
   count(flagKey: string, result: EvalResult, defaultValue: unknown, context: Context, now: number): void {
     if (now < this.#start) this.#start = now;
     if (now > this.#end) this.#end = now;
-    const feature = this.#features[flagKey];
-    if (feature === undefined) {
-      // The first evaluation counted gives the default.
-      const copied = copyJson(defaultValue) ?? null;
-      const contextKinds = context.isMulti ? context.contexts.map((member) => member.kind) : [context.kind];
-      this.#features[flagKey] = { default: copied, contextKinds, counters: [counterOf(result, copied)] };
-      return;
-    }
+    // The first evaluation counted gives the default.
+    const feature = (this.#features[flagKey] ??= {
+      default: copyJson(defaultValue) ?? null,
+      contextKinds: [],
+      counters: [],
+    });
     const variation = result.variationIndex;
     const version = result.flag?.version;
     const counter = feature.counters.find((c) => c.variation === variation && c.version === version);
     if (counter !== undefined) counter.count++;
-    else feature.counters.push(counterOf(result, copyJson(defaultValue) ?? null));
-    addKinds(feature.contextKinds, context);
+    else {
+      // Undefined members are left out of the JSON.
+      feature.counters.push({
+        value: variation === undefined ? copyJson(defaultValue) ?? null : result.value,
+        count: 1,
+        variation,
+        version,
+        unknown: version === undefined ? true : undefined,
+      });
+    }
+    for (const member of context.contexts) {
+      if (!feature.contextKinds.includes(member.kind)) feature.contextKinds.push(member.kind);
+    }
   }
 
   /** The summary event of everything counted since the last call, or undefined if nothing was. */
