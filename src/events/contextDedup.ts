@@ -7,11 +7,10 @@ import type { Context } from '../context.js';
 
 /** Whether two contexts have the same canonical key, compared without building it. */
 function sameKey(a: Context, b: Context): boolean {
-  if (!a.isMulti || !b.isMulti) return !a.isMulti && !b.isMulti && a.key === b.key && a.kind === b.kind;
+  // A single context is its own only member, and a multi-kind one has two or more, sorted by kind.
   const x = a.contexts;
   const y = b.contexts;
   if (x.length !== y.length) return false;
-  // Members are sorted by kind.
   for (let i = 0; i < x.length; i++) if (x[i].key !== y[i].key || x[i].kind !== y[i].kind) return false;
   return true;
 }
