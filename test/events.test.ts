@@ -645,7 +645,7 @@ describe('analytics events', () => {
       return new Response(null, { status: 202 });
     };
     const base = config();
-    const sender = new DefaultEventSender({ ...base.http, fetch: capture }, base.eventsUri, { gzip: true });
+    const sender = new DefaultEventSender({ ...base.http, fetch: capture }, base.eventsUri, true);
     const ep = processor({}, { sender });
     ep.recordCustom('zipped', ctx(ann), { text: 'x'.repeat(1000) }, undefined);
     await ep.flush();

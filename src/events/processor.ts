@@ -124,7 +124,7 @@ export class EventProcessor {
     this.#sender =
       options.sender ??
       config.eventSender ??
-      new DefaultEventSender(config.http, config.eventsUri, { gzip: config.enableEventCompression });
+      new DefaultEventSender(config.http, config.eventsUri, config.enableEventCompression);
     // A periodic flush only when asked for: serverless hosts flush explicitly.
     this.#schedule();
   }

@@ -55,10 +55,10 @@ export class DefaultEventSender implements LDEventSender {
   readonly #gzip: boolean;
 
   /** `gzip` compresses payloads (`Content-Encoding: gzip`) where `CompressionStream` exists. */
-  constructor(http: HttpSettings, eventsUri: string, options: { gzip?: boolean } = {}) {
+  constructor(http: HttpSettings, eventsUri: string, gzip: boolean) {
     this.#http = http;
     this.#uri = joinUri(eventsUri, '/bulk');
-    this.#gzip = options.gzip === true && typeof CompressionStream === 'function';
+    this.#gzip = gzip && typeof CompressionStream === 'function';
   }
 
   async sendEvents(payload: string, payloadId: string): Promise<EventSendResult> {
