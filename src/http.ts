@@ -17,6 +17,11 @@ export interface HttpSettings {
   readonly instanceId?: string;
 }
 
+/** What to check when LaunchDarkly refuses a request as unauthorized. */
+export function authHint(status: number | undefined): string {
+  return status === 401 || status === 403 ? ' (is the SDK key valid?)' : '';
+}
+
 /** An HTTP response LaunchDarkly answered with an error status. */
 export class HttpStatusError extends Error {
   override readonly name = 'HttpStatusError';
@@ -24,7 +29,7 @@ export class HttpStatusError extends Error {
     readonly status: number,
     what: string,
   ) {
-    super(`${what} failed with HTTP ${status}${status === 401 || status === 403 ? ' (is the SDK key valid?)' : ''}`);
+    super(`${what} failed with HTTP ${status}${authHint(status)}`);
   }
 }
 

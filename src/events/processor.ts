@@ -15,6 +15,7 @@ import type { LDLogger } from '../logging.js';
 import type { LDFlagValue } from '../types.js';
 import { ContextDeduplicator } from './contextDedup.js';
 import { ContextRedactor, copyJson, hasAnonymousMember, withoutAnonymous } from './redaction.js';
+import { authHint } from '../http.js';
 import { DefaultEventSender, type EventSendResult, type LDEventSender } from './sender.js';
 import { Summarizer } from './summarizer.js';
 
@@ -372,7 +373,7 @@ export class EventProcessor {
       if (this.#stopped) return;
       result = await this.#attempt(body, payloadId);
     }
-    const { outcome, status } = result;
+    const outcome = result.outcome;
     if (outcome === 'success' || this.#stopped) return;
     if (outcome !== 'stop') {
       this.#logger.warn(`${count} analytics events were dropped: ${describe(result)}`);
@@ -386,8 +387,9 @@ export class EventProcessor {
     this.#logged = 0;
     this.#summarizer.take();
     clearTimeout(this.#timer);
-    const auth = status === 401 || status === 403 ? ' (is the SDK key valid?)' : '';
-    this.#logger.error(`analytics events will no longer be sent: LaunchDarkly answered ${describe(result)}${auth}`);
+    this.#logger.error(
+      `analytics events will no longer be sent: LaunchDarkly answered ${describe(result)}${authHint(result.status)}`,
+    );
   }
 
   /** One attempt; a sender that throws or answers nonsense counts as a failure worth a retry. */
