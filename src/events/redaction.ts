@@ -32,11 +32,10 @@ export function copyJson(value: unknown, ancestors?: unknown[]): unknown {
     default:
       return undefined;
   }
-  // Made only here, and at the size most copies need: a primitive allocates nothing.
-  let seen = ancestors;
-  if (seen === undefined) seen = [value];
-  else if (seen.length >= MAX_DEPTH || seen.includes(value)) return undefined;
-  else seen.push(value);
+  // Made only here: a primitive allocates nothing.
+  const seen = ancestors ?? [];
+  if (seen.length >= MAX_DEPTH || seen.includes(value)) return undefined;
+  seen.push(value);
   let out: unknown;
   try {
     const toJSON = (value as { toJSON?: unknown }).toJSON;
