@@ -277,8 +277,8 @@ export class EventProcessor {
    * Sends everything queued, in payloads of at most `eventBatchSize` events, and waits for those.
    * Never rejects.
    */
-  flush(): Promise<void> {
-    if (this.#stopped) return Promise.resolve();
+  async flush(): Promise<void> {
+    if (this.#stopped) return;
     this.#digest();
     const events = this.#queue;
     this.#queue = [];
@@ -306,7 +306,7 @@ export class EventProcessor {
       this.#inFlight.add(delivery);
       own.push(delivery);
     }
-    return Promise.all(own).then(() => undefined);
+    await Promise.all(own);
   }
 
   /** Flushes, then waits for every delivery under way; events recorded after this are ignored. */
