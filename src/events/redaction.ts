@@ -65,13 +65,13 @@ function literalName(name: string): string {
 
 /**
  * Private-attribute entries as references whose `text` is what gets listed, added to `refs`;
- * entries that are invalid or name an attribute that is never private are left out.
+ * invalid entries are left out. One naming a protected attribute is kept but matches nothing,
+ * since protected attributes are never walked.
  */
 function addPrivateRefs(refs: AttributeRef[], texts: readonly string[], literal: boolean): AttributeRef[] {
   for (const text of texts) {
     const ref = literal ? { valid: text !== '', components: [text], text: literalName(text) } : parseAttributeRef(text);
-    const first = ref.components[0];
-    if (ref.valid && first !== '_meta' && !(ref.components.length === 1 && PROTECTED.has(first))) refs.push(ref);
+    if (ref.valid) refs.push(ref);
   }
   return refs;
 }
