@@ -47,8 +47,9 @@ export function requestHeaders(settings: HttpSettings, extra?: Record<string, st
     'User-Agent': agent,
     'X-LaunchDarkly-User-Agent': agent,
   };
-  const optional = { 'Instance-Id': settings.instanceId, Wrapper: settings.wrapper, Tags: settings.tags };
-  for (const [name, value] of Object.entries(optional)) if (value) headers[`X-LaunchDarkly-${name}`] = value;
+  if (settings.instanceId) headers['X-LaunchDarkly-Instance-Id'] = settings.instanceId;
+  if (settings.wrapper) headers['X-LaunchDarkly-Wrapper'] = settings.wrapper;
+  if (settings.tags) headers['X-LaunchDarkly-Tags'] = settings.tags;
   return Object.assign(headers, extra);
 }
 
