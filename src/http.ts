@@ -46,11 +46,12 @@ export function requestHeaders(settings: HttpSettings, extra?: Record<string, st
     Authorization: settings.sdkKey,
     'User-Agent': agent,
     'X-LaunchDarkly-User-Agent': agent,
+    ...extra,
   };
   if (settings.instanceId) headers['X-LaunchDarkly-Instance-Id'] = settings.instanceId;
   if (settings.wrapper) headers['X-LaunchDarkly-Wrapper'] = settings.wrapper;
   if (settings.tags) headers['X-LaunchDarkly-Tags'] = settings.tags;
-  return Object.assign(headers, extra);
+  return headers;
 }
 
 /** A timeout that names what timed out, so logs say which limit to raise. */
