@@ -247,7 +247,7 @@ export class EventProcessor {
     this.#logged = 0;
   }
 
-  /** Records a `track` call. */
+  /** Records a `track` call; the client has already left out a `metricValue` that is not finite. */
   recordCustom(key: string, context: Context, data: LDFlagValue | undefined, metricValue: number | undefined): void {
     if (this.#closed) return;
     this.#digest();
@@ -258,7 +258,7 @@ export class EventProcessor {
       creationDate: now,
       key,
       data: data === null ? undefined : copyJson(data),
-      metricValue: Number.isFinite(metricValue) ? metricValue : undefined,
+      metricValue,
       [CONTEXT]: context,
     });
   }
