@@ -20,7 +20,7 @@ export interface EventSendResult {
   readonly outcome: 'success' | 'retry' | 'drop' | 'stop';
   /** The HTTP status, when there was a response. */
   readonly status?: number;
-  /** The server's `Date` header in epoch milliseconds, when present. */
+  /** The server's `Date` header in epoch milliseconds; ignored unless a finite number. */
   readonly serverTime?: number;
   /** What went wrong, for logs; without it, the status is logged. */
   readonly error?: string;
@@ -89,7 +89,6 @@ export class DefaultEventSender implements LDEventSender {
         budgetMs,
         what,
       );
-      const serverTime = Date.parse(response.headers.get('date') ?? '');
       // Reading the (normally empty) body lets the connection be reused and frees it on hosts
       // that complain about unread bodies; its content does not matter, the status is known.
       await readTextWithTimeout(response, controller, Math.max(1, deadline - Date.now()), what).catch(
@@ -97,11 +96,8 @@ export class DefaultEventSender implements LDEventSender {
       );
       const status = response.status;
       // No `error`: the status describes a failure.
-      return {
-        outcome: outcomeForStatus(status),
-        status,
-        serverTime: Number.isFinite(serverTime) ? serverTime : undefined,
-      };
+      // NaN without a `Date` header: the processor ignores it.
+      return { outcome: outcomeForStatus(status), status, serverTime: Date.parse(response.headers.get('date') ?? '') };
     } catch (err) {
       return { outcome: 'retry', error: describeError(err) };
     }
