@@ -5,16 +5,6 @@
  */
 import type { Context } from '../context.js';
 
-/** Whether two contexts have the same canonical key, compared without building it. */
-function sameKey(a: Context, b: Context): boolean {
-  // A single context is its own only member, and a multi-kind one has two or more, sorted by kind.
-  const x = a.contexts;
-  const y = b.contexts;
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i].key !== y[i].key || x[i].kind !== y[i].kind) return false;
-  return true;
-}
-
 export class ContextDeduplicator {
   /** Insertion order is recency order: the first key is the least recently seen. */
   readonly #keys = new Set<string>();
@@ -41,8 +31,12 @@ export class ContextDeduplicator {
       this.#oldest = this.#last = undefined;
       this.#windowStart = now;
     }
-    // A request evaluates many flags for one context, which is then already the most recent.
-    if (this.#last !== undefined && sameKey(context, this.#last)) return false;
+    // A request evaluates many flags for one context, which is then already the most recent. A
+    // multi-kind context takes the longer way below, to the same answer.
+    const last = this.#last;
+    if (last !== undefined && !context.isMulti && !last.isMulti && context.key === last.key && context.kind === last.kind) {
+      return false;
+    }
     this.#last = context;
     const keys = this.#keys;
     const key = context.canonicalKey;
