@@ -218,7 +218,7 @@ export class EventProcessor {
       const debug = until !== undefined && until > now && until > this.#lastServerTime;
       // A flag's samplingRatio keeps one in that many of its feature and debug events (0: none).
       const ratio = flag?.samplingRatio;
-      const oneIn = ratio === undefined ? 1 : Math.trunc(ratio);
+      const oneIn = Math.trunc(ratio ?? 1);
       if ((!tracked && !debug) || (oneIn !== 1 && !(oneIn > 1 && Math.random() * oneIn < 1))) continue;
       const variation = result.variationIndex;
       // Copied because the caller's default may be an object it later changes.
