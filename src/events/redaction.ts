@@ -147,14 +147,14 @@ export class ContextRedactor {
    * (or anonymous member of a multi-kind one) is removed, as LaunchDarkly does for the contexts in
    * feature and custom events.
    */
-  redact(context: Context, redactAnonymous = false): JsonObject {
+  redact(context: Context, redactAnonymous?: boolean): JsonObject {
     if (!context.isMulti) return this.#redactSingle(context, true, redactAnonymous);
     const out: JsonObject = { kind: 'multi' };
     for (const member of context.contexts) out[member.kind] = this.#redactSingle(member, false, redactAnonymous);
     return out;
   }
 
-  #redactSingle(single: SingleContext, withKind: boolean, redactAnonymous: boolean): JsonObject {
+  #redactSingle(single: SingleContext, withKind: boolean, redactAnonymous: boolean | undefined): JsonObject {
     const out: JsonObject = withKind ? { kind: single.kind, key: single.key } : { key: single.key };
     const attrs = single.attributes;
     let source = attrs;
