@@ -20,17 +20,9 @@ const MAX_DEPTH = 64;
  * serializing the copy can throw. `ancestors` are the objects above `value`.
  */
 export function copyJson(value: unknown, ancestors?: unknown[]): unknown {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      return Number.isFinite(value) ? value : null;
-    case 'object':
-      if (value === null) return null;
-      break;
-    default:
-      return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value !== 'object' || value === null) {
+    return typeof value === 'string' || typeof value === 'boolean' || value === null ? value : undefined;
   }
   // Made only here: a primitive allocates nothing.
   const seen = ancestors ?? [];
