@@ -56,16 +56,14 @@ function literalName(name: string): string {
 }
 
 /**
- * Private-attribute entries as references whose `text` is what gets listed, added to `refs`;
- * invalid entries are left out. One naming a protected attribute is kept but matches nothing,
- * since protected attributes are never walked.
+ * Private-attribute entries as references whose `text` is what gets listed; invalid entries are
+ * left out. One naming a protected attribute is kept but matches nothing, since protected
+ * attributes are never walked.
  */
-function addPrivateRefs(refs: AttributeRef[], texts: readonly string[], literal: boolean): AttributeRef[] {
-  for (const text of texts) {
-    const ref = literal ? { valid: text !== '', components: [text], text: literalName(text) } : parseAttributeRef(text);
-    if (ref.valid) refs.push(ref);
-  }
-  return refs;
+function privateRefs(texts: readonly string[], literal: boolean): AttributeRef[] {
+  return texts
+    .map((text) => (literal ? { valid: text !== '', components: [text], text: literalName(text) } : parseAttributeRef(text)))
+    .filter((ref) => ref.valid);
 }
 
 /**
@@ -131,7 +129,7 @@ export class ContextRedactor {
 
   constructor(allAttributesPrivate: boolean, privateAttributes: readonly string[]) {
     this.#allPrivate = allAttributesPrivate;
-    this.#refs = addPrivateRefs([], privateAttributes, false);
+    this.#refs = privateRefs(privateAttributes, false);
   }
 
   /**
@@ -160,9 +158,8 @@ export class ContextRedactor {
       }
     }
     const redactAll = this.#allPrivate || (redactAnonymous && isAnonymous(single));
-    const own = single.privateAttributes();
     // The older user object names attributes literally; contexts use references.
-    const refs = own.length === 0 ? this.#refs : addPrivateRefs(this.#refs.slice(), own, single.legacy);
+    const refs = [...this.#refs, ...privateRefs(single.privateAttributes(), single.legacy)];
     const removed: string[] = [];
     const ancestors: unknown[] = [attrs];
     for (const name of Object.keys(source)) {
