@@ -265,7 +265,7 @@ export class EventProcessor {
 
   /** Records an `identify` call; the context counts as described, so no index event follows. */
   recordIdentify(context: Context): void {
-    const target = this.#described(context);
+    const target = this.#config.omitAnonymousContexts ? withoutAnonymous(context) : context;
     if (this.#closed || target === undefined) return;
     this.#digest();
     const now = this.#clock();
@@ -318,14 +318,10 @@ export class EventProcessor {
       .then(() => undefined));
   }
 
-  /** The context as index and identify events describe it; undefined when there is nothing to. */
-  #described(context: Context): Context | undefined {
-    return this.#config.omitAnonymousContexts ? withoutAnonymous(context) : context;
-  }
-
   /** Marks the context as seen, queueing its index event when it is new in this window. */
   #noticeContext(context: Context, now: number): void {
-    const target = this.#described(context);
+    // As index and identify events describe it: undefined when there is nothing to.
+    const target = this.#config.omitAnonymousContexts ? withoutAnonymous(context) : context;
     if (target !== undefined && this.#dedup.notice(target, now)) {
       this.#enqueue({ kind: 'index', creationDate: now, [CONTEXT]: target });
     }
