@@ -28,26 +28,21 @@ export function copyJson(value: unknown, ancestors?: unknown[]): unknown {
   const seen = ancestors ?? [];
   if (seen.length >= MAX_DEPTH || seen.includes(value)) return undefined;
   seen.push(value);
-  let out: unknown;
   try {
     const toJSON = (value as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') {
-      out = copyJson(toJSON.call(value), seen);
-    } else if (Array.isArray(value)) {
-      out = value.map((item) => copyJson(item, seen) ?? null);
-    } else {
-      const obj: JsonObject = {};
-      for (const key of Object.keys(value)) {
-        const item = copyJson((value as JsonObject)[key], seen);
-        if (item !== undefined) obj[key] = item;
-      }
-      out = obj;
+    if (typeof toJSON === 'function') return copyJson(toJSON.call(value), seen);
+    if (Array.isArray(value)) return value.map((item) => copyJson(item, seen) ?? null);
+    const obj: JsonObject = {};
+    for (const key of Object.keys(value)) {
+      const item = copyJson((value as JsonObject)[key], seen);
+      if (item !== undefined) obj[key] = item;
     }
+    return obj;
   } catch {
-    out = undefined;
+    return undefined;
+  } finally {
+    seen.pop();
   }
-  seen.pop();
-  return out;
 }
 
 /** How a literal attribute name is listed: as is, or escaped into a reference if it starts with `/`. */
