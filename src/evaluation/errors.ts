@@ -1,7 +1,6 @@
 /** Raised inside the evaluator for flag data it cannot follow; it never reaches a caller. */
-export class MalformedFlagError extends Error {
-  override readonly name = 'MalformedFlagError';
-}
+// Only its message is ever shown (in the log line naming the flag), so it keeps Error's name.
+export class MalformedFlagError extends Error {}
 
 /**
  * Throws a MalformedFlagError naming the bad field, for the log line about the flag. Errors met

@@ -9,13 +9,8 @@ export const FALLTHROUGH_IN_EXPERIMENT: LDEvaluationReason = Object.freeze({
 });
 export const TARGET_MATCH: LDEvaluationReason = Object.freeze({ kind: 'TARGET_MATCH' });
 
-const errors = new Map<LDErrorKind, LDEvaluationReason>();
+const errors: Partial<Record<LDErrorKind, LDEvaluationReason>> = {};
 
 export function errorReason(errorKind: LDErrorKind): LDEvaluationReason {
-  let reason = errors.get(errorKind);
-  if (reason === undefined) {
-    reason = Object.freeze({ kind: 'ERROR', errorKind });
-    errors.set(errorKind, reason);
-  }
-  return reason;
+  return (errors[errorKind] ??= Object.freeze({ kind: 'ERROR', errorKind }));
 }
