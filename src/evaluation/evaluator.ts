@@ -98,7 +98,7 @@ function evaluateFlag(
     stack.push(flag.key);
     const failed = failedPrerequisite(data, flag, context, stack, onPrerequisite);
     stack.pop();
-    if (failed >= 0) return offResult(flag, flag.prerequisiteReasons[failed]);
+    if (failed >= 0) return offResult(flag, flag.prerequisites[failed].reason);
   }
   const target = matchingTarget(flag.targets, context);
   if (target !== undefined) return variationResult(flag, target.variation, TARGET_MATCH, false);

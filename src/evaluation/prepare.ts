@@ -8,6 +8,7 @@ import { refFor, type AttributeRef } from '../attributeRef.js';
 import type { LDEvaluationReason } from '../types.js';
 import type {
   Clause,
+  ContextTarget,
   FlagData,
   LDJsonValue,
   Prerequisite,
@@ -46,6 +47,11 @@ export interface PreparedRollout extends Bucketing {
 /** A fixed variation index or a rollout; undefined where the flag is malformed. */
 export type PreparedOutcome = number | PreparedRollout | undefined;
 
+export interface PreparedPrerequisite extends Prerequisite {
+  /** What a failure of this prerequisite gives. */
+  readonly reason: LDEvaluationReason;
+}
+
 /** A flag rule, or the fallthrough as a rule without clauses. */
 export interface PreparedRule {
   readonly clauses: readonly PreparedClause[];
@@ -55,7 +61,7 @@ export interface PreparedRule {
   readonly trackEvents: boolean;
 }
 
-/** Keys of one context kind; `variation` is 0 in segments. */
+/** Keys of one context kind; segments ignore `variation`. */
 export interface PreparedTarget {
   readonly contextKind: string;
   readonly keys: ReadonlySet<string>;
@@ -68,7 +74,7 @@ export interface PreparedFlag {
   readonly on: boolean;
   readonly variations: readonly LDJsonValue[];
   readonly offVariation: unknown;
-  readonly prerequisites: readonly Prerequisite[];
+  readonly prerequisites: readonly PreparedPrerequisite[];
   readonly targets: readonly PreparedTarget[];
   readonly rules: readonly PreparedRule[];
   readonly fallthrough: PreparedRule;
@@ -78,8 +84,6 @@ export interface PreparedFlag {
   readonly excludeFromSummaries: boolean;
   /** Keep one in this many of the flag's feature and debug events; undefined keeps all. */
   readonly samplingRatio: number | undefined;
-  /** Reasons for prerequisite failures, made once per prerequisite. */
-  readonly prerequisiteReasons: readonly LDEvaluationReason[];
 }
 
 export interface PreparedSegmentRule extends Bucketing {
@@ -185,34 +189,46 @@ function prepareOutcome(
   };
 }
 
-function prepareTargets(flag: FlagData): PreparedTarget[] {
-  const userTargets = list(flag.targets, 'targets').map((t) => {
-    const { values, variation } = record(t, 'targets');
-    return { contextKind: 'user', keys: keySet(values), variation };
+/**
+ * Target entries as prepared targets, each of `kind` (the older user-only lists) or of its own
+ * context kind. With `users`, an empty user entry stands for the `users` target of the same
+ * variation, as a flag's `contextTargets` entries do for its `targets`.
+ */
+function prepareTargets(
+  raw: unknown,
+  what: string,
+  kind?: string,
+  users?: PreparedTarget[],
+): PreparedTarget[] {
+  return list(raw as ContextTarget[], what).map((t) => {
+    const { contextKind, values, variation } = record(t, what);
+    const targetKind = kind ?? kindOf(contextKind) ?? 'user';
+    const deferred =
+      targetKind === 'user' && list(values, 'values').length === 0
+        ? users?.find((u) => u.variation === variation)
+        : undefined;
+    return { contextKind: targetKind, keys: deferred?.keys ?? keySet(values), variation };
   });
-  const contextTargets = list(flag.contextTargets, 'contextTargets');
-  if (contextTargets.length === 0) return userTargets;
-  // With context targets present, their order rules; an empty user entry stands for the
-  // `targets` list of the same variation.
-  return contextTargets.map((t) => {
-    const { contextKind, values, variation } = record(t, 'contextTargets');
-    const kind = kindOf(contextKind) ?? 'user';
-    const keys =
-      kind === 'user' && list(values, 'values').length === 0
-        ? (userTargets.find((u) => u.variation === variation)?.keys ?? new Set<string>())
-        : keySet(values);
-    return { contextKind: kind, keys, variation };
-  });
+}
+
+/** With context targets present, their order rules; otherwise the user targets'. */
+function flagTargets(flag: FlagData): PreparedTarget[] {
+  const users = prepareTargets(flag.targets, 'targets', 'user');
+  const targets = prepareTargets(flag.contextTargets, 'contextTargets', undefined, users);
+  return targets.length > 0 ? targets : users;
 }
 
 export function prepareFlag(raw: FlagData): PreparedFlag {
   const flag = record(raw, 'flag');
   const { key, salt } = flag;
   if (typeof key !== 'string') malformed('key');
-  const prerequisites = list(flag.prerequisites, 'prerequisites');
-  for (const p of prerequisites) {
-    if (typeof record(p, 'prerequisites').key !== 'string') malformed('prerequisites');
-  }
+  const prerequisites = list(flag.prerequisites, 'prerequisites').map((p) => {
+    const { key, variation } = record(p, 'prerequisites');
+    if (typeof key !== 'string') malformed('prerequisites');
+    // The reason a failure gives, made once.
+    const reason = Object.freeze({ kind: 'PREREQUISITE_FAILED' as const, prerequisiteKey: key });
+    return { key, variation, reason };
+  });
   return {
     key,
     version: optionalNumber(flag.version) ?? 0,
@@ -220,7 +236,7 @@ export function prepareFlag(raw: FlagData): PreparedFlag {
     variations: list(flag.variations, 'variations'),
     offVariation: flag.offVariation,
     prerequisites,
-    targets: prepareTargets(flag),
+    targets: flagTargets(flag),
     rules: list(flag.rules, 'rules').map((r, ruleIndex) => {
       const rule = record(r, 'rules');
       const reason: LDEvaluationReason =
@@ -246,22 +262,12 @@ export function prepareFlag(raw: FlagData): PreparedFlag {
     debugEventsUntilDate: optionalNumber(flag.debugEventsUntilDate),
     excludeFromSummaries: flag.excludeFromSummaries === true,
     samplingRatio: optionalNumber(flag.samplingRatio),
-    prerequisiteReasons: prerequisites.map((p) =>
-      Object.freeze({ kind: 'PREREQUISITE_FAILED' as const, prerequisiteKey: p.key }),
-    ),
   };
 }
 
 /** A segment's user-key list and per-kind lists, as targets in the order they are checked. */
 function segmentTargets(userKeys: unknown, contextTargets: unknown): PreparedTarget[] {
-  const targets = list(contextTargets as unknown[], 'contextTargets').map((t) => {
-    const { contextKind, values } = record(t as Record<string, unknown>, 'contextTargets');
-    return {
-      contextKind: kindOf(contextKind) ?? 'user',
-      keys: keySet(values),
-      variation: 0,
-    };
-  });
+  const targets = prepareTargets(contextTargets, 'contextTargets');
   const keys = keySet(userKeys);
   if (keys.size > 0) targets.unshift({ contextKind: 'user', keys, variation: 0 });
   return targets;
