@@ -10,12 +10,10 @@ export interface SemVer {
   prerelease: (string | number)[];
 }
 
-const NUM = '0|[1-9]\\d*';
-const IDENT = '[0-9A-Za-z-]+';
-const PATTERN = new RegExp(
-  `^(${NUM})(?:\\.(${NUM}))?(?:\\.(${NUM}))?` +
-    `(?:-(${IDENT}(?:\\.${IDENT})*))?(?:\\+(${IDENT}(?:\\.${IDENT})*))?$`,
-);
+// major[.minor[.patch]][-pre.release][+build]: numbers without leading zeros, dot-separated
+// identifiers of alphanumerics and hyphens.
+const PATTERN =
+  /^(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 const NUMERIC_IDENT = /^\d+$/;
 
 export function parseSemVer(text: unknown): SemVer | undefined {
