@@ -33,7 +33,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
     keys.length === Object.keys(b).length &&
     keys.every(
       (k) =>
-        Object.prototype.hasOwnProperty.call(b, k) &&
+        Object.hasOwn(b, k) &&
         deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
     )
   );
@@ -62,12 +62,7 @@ function inMatcher(values: readonly unknown[]): ValueMatcher {
 
 /** The clause values that read as an operator's operand type; the rest are dropped. */
 function operands<C>(values: readonly unknown[], read: Read<C>): C[] {
-  const out: C[] = [];
-  for (const v of values) {
-    const operand = read(v);
-    if (operand !== undefined) out.push(operand);
-  }
-  return out;
+  return values.map(read).filter((operand): operand is C => operand !== undefined);
 }
 
 // One matcher per attribute type, each reading the attribute inline: a shared generic one would
