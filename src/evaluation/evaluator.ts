@@ -98,7 +98,7 @@ function evaluateFlag(
     stack.push(flag.key);
     const failed = failedPrerequisite(data, flag, context, stack, onPrerequisite);
     stack.pop();
-    if (failed >= 0) return offResult(flag, flag.prerequisites[failed].reason);
+    if (failed !== undefined) return offResult(flag, failed);
   }
   const target = matchingTarget(flag.targets, context);
   if (target !== undefined) return variationResult(flag, target.variation, TARGET_MATCH, false);
@@ -111,25 +111,25 @@ function evaluateFlag(
   return ruleResult(flag, flag.fallthrough, context);
 }
 
-/** The index of the first prerequisite that fails, or -1; `stack` holds the flags in progress. */
+/** The first failing prerequisite's reason, or undefined; `stack` holds the flags in progress. */
 function failedPrerequisite(
   data: EvaluationData,
   flag: PreparedFlag,
   context: Context,
   stack: string[],
   onPrerequisite: PrerequisiteListener | undefined,
-): number {
+): LDEvaluationReason | undefined {
   const prerequisites = flag.prerequisites;
   for (let i = 0; i < prerequisites.length; i++) {
     const prereq = prerequisites[i];
     if (stack.includes(prereq.key)) malformed();
     const prereqFlag = data.flag(prereq.key);
-    if (prereqFlag === undefined) return i;
+    if (prereqFlag === undefined) return prereq.reason;
     const prereqResult = evaluateFlag(data, prereqFlag, context, stack, onPrerequisite);
     onPrerequisite?.(prereqResult, flag);
-    if (!prereqFlag.on || prereqResult.variationIndex !== prereq.variation) return i;
+    if (!prereqFlag.on || prereqResult.variationIndex !== prereq.variation) return prereq.reason;
   }
-  return -1;
+  return undefined;
 }
 
 /** The first target listing the context's key of the target's kind. */

@@ -173,8 +173,7 @@ function prepareOutcome(
   if (typeof variation === 'number') return variation;
   if (rollout === undefined || rollout === null) return undefined;
   record(rollout, 'rollout');
-  const variations = list(rollout.variations, 'variations');
-  for (const wv of variations) record(wv, 'variations');
+  const variations = list(rollout.variations, 'variations').map((wv) => record(wv, 'variations'));
   if (variations.length === 0) return undefined;
   const isExperiment = rollout.kind === 'experiment';
   return {
