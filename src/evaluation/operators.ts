@@ -48,7 +48,7 @@ function inMatcher(values: readonly unknown[]): ValueMatcher {
   }
   if (objects.length === 0) {
     if (primitives.size === 1) {
-      const only = primitives.values().next().value;
+      const [only] = primitives;
       return (value) => value === only;
     }
     return (value) => primitives.has(value);

@@ -117,9 +117,8 @@ function record<T>(value: T, what: string): T {
 
 /** A context kind; absent, null or empty means none (and the older, user-only rules). */
 function kindOf(value: unknown): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') malformed('contextKind');
-  return value;
+  if (value != null && typeof value !== 'string') malformed('contextKind');
+  return (value as string | null | undefined) || undefined;
 }
 
 function optionalNumber(value: unknown): number | undefined {
