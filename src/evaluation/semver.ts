@@ -30,8 +30,8 @@ export function parseSemVer(text: unknown): SemVer | undefined {
   }
   return {
     major: +m[1],
-    minor: m[2] === undefined ? 0 : +m[2],
-    patch: m[3] === undefined ? 0 : +m[3],
+    minor: +(m[2] ?? 0),
+    patch: +(m[3] ?? 0),
     prerelease,
   };
 }
