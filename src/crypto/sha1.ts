@@ -86,11 +86,9 @@ function run(bytes: Uint8Array, n: number): void {
   const end = n - (n % 64) + (n % 64 < 56 ? 64 : 128);
   bytes[n] = 0x80;
   bytes.fill(0, n + 1, end);
-  // Byte stores keep the low 8 bits; the bit count may exceed 32 bits.
-  for (let i = end - 1, bits = n * 8; i >= end - 8; i--) {
-    bytes[i] = bits;
-    bits = Math.floor(bits / 256);
-  }
+  // A byte store truncates and keeps the low 8 bits, so shifting right by 8 is a division: the
+  // bit count may exceed 32 bits, and dividing a double by 256 is exact.
+  for (let i = end - 1, bits = n * 8; i >= end - 8; i--, bits /= 256) bytes[i] = bits;
   for (let off = 0; off < end; off += 64) compress(bytes, off);
 }
 
