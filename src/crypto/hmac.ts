@@ -2,8 +2,7 @@
  * The secure-mode hash client-side SDKs send to prove a context was vouched for by the server:
  * HMAC-SHA256 of the context's canonical key, keyed with the SDK key, in lowercase hex.
  */
-
-const encoder = new TextEncoder();
+import { encoder } from './sha1.js';
 
 /**
  * The last SDK key and its import. A client hashes with its own SDK key only, so one slot serves

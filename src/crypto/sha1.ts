@@ -6,7 +6,8 @@
 let buf = new Uint8Array(256);
 const W = new Int32Array(80);
 const H = new Int32Array(5);
-const encoder = new TextEncoder();
+/** Shared with the HMAC helper: one UTF-8 encoder is enough. */
+export const encoder = new TextEncoder();
 
 // Scratch with room for `n` bytes; a rare huge input gets its own, so that it
 // does not pin megabytes for the life of the isolate.
