@@ -4,7 +4,7 @@
  */
 import type { Context } from './context.js';
 import type { DataSet } from './data/dataSet.js';
-import { isRecord } from './data/parse.js';
+import { hasOwn, isRecord } from './data/parse.js';
 import {
   errorResult,
   type EvalResult,
@@ -55,22 +55,11 @@ export interface LDFlagsStateJSON {
   $valid: boolean;
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
-/** Plain assignment would treat a flag keyed `__proto__` as the prototype. */
-function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-  } else {
-    target[key] = value;
-  }
-}
-
 export class LDFlagsState {
   readonly #values: Record<string, LDFlagValue>;
   readonly #metadata: Record<string, LDFlagMetadata>;
 
-  /** @internal Built by `buildAllFlagsState` or `invalidFlagsState`. */
+  /** @internal Built by `buildAllFlagsState`, or by the client when nothing could be evaluated. */
   constructor(
     /** False when no flags could be evaluated: client not ready, or an invalid context. */
     readonly valid: boolean,
@@ -101,11 +90,6 @@ export class LDFlagsState {
   }
 }
 
-/** The state returned when nothing could be evaluated: `$valid` false and no flags. */
-export function invalidFlagsState(): LDFlagsState {
-  return new LDFlagsState(false, {}, {});
-}
-
 /** The fields metadata needs, read alike from a prepared flag or a raw one. */
 type FlagFields = { version?: unknown; trackEvents?: unknown; debugEventsUntilDate?: unknown };
 
@@ -133,8 +117,10 @@ export function buildAllFlagsState(
   const clientSideOnly = options.clientSideOnly === true;
   const withReasons = options.withReasons === true;
   const detailsOnly = options.detailsOnlyForTrackedFlags === true;
-  const values: Record<string, LDFlagValue> = {};
-  const metadata: Record<string, LDFlagMetadata> = {};
+  // Collected as entries: `Object.fromEntries` defines a flag keyed `__proto__` as an own
+  // property, where plain assignment would set the prototype.
+  const values: Array<[string, LDFlagValue]> = [];
+  const metadata: Array<[string, LDFlagMetadata]> = [];
   const rawFlags = data.toJSON().flags;
 
   // One listener for the whole walk; only the flag being evaluated's direct prerequisites count.
@@ -180,8 +166,8 @@ export function buildAllFlagsState(
     if (trackReason) meta.trackReason = true;
     if (debugUntil !== undefined) meta.debugEventsUntilDate = debugUntil;
     if (collected.length > 0) meta.prerequisites = collected.slice();
-    setOwn(values, key, result.value);
-    setOwn(metadata, key, meta);
+    values.push([key, result.value]);
+    metadata.push([key, meta]);
   }
-  return new LDFlagsState(true, values, metadata);
+  return new LDFlagsState(true, Object.fromEntries(values), Object.fromEntries(metadata));
 }

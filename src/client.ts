@@ -2,7 +2,7 @@
  * The client: holds one data set, keeps it current the way its configuration says, and evaluates
  * synchronously over it.
  */
-import { buildAllFlagsState, invalidFlagsState, type LDFlagsState, type LDFlagsStateOptions } from './allFlagsState.js';
+import { buildAllFlagsState, LDFlagsState, type LDFlagsStateOptions } from './allFlagsState.js';
 import { makeConfig, type Config } from './config.js';
 import { secureModeHash } from './crypto/hmac.js';
 import { isContextError, toContext, type Context } from './context.js';
@@ -216,7 +216,7 @@ export class LDClient {
     const data = this.#data;
     if (data === undefined) this.#logger.warn(`allFlagsState: ${NOT_LOADED}; returning an invalid state`);
     const valid = data && this.#context(context, 'allFlagsState');
-    return valid ? buildAllFlagsState(data!, this.#evaluator!, valid, options) : invalidFlagsState();
+    return valid ? buildAllFlagsState(data!, this.#evaluator!, valid, options) : new LDFlagsState(false, {}, {});
   }
 
   /**

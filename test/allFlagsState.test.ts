@@ -7,8 +7,7 @@ import { loadConformanceCases, type ConformanceCase } from './helpers/conformanc
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildAllFlagsState,
-  invalidFlagsState,
-  type LDFlagsState,
+  LDFlagsState,
   type LDFlagsStateJSON,
   type LDFlagsStateOptions,
 } from '../src/allFlagsState.js';
@@ -31,7 +30,7 @@ function ctx(input: unknown): Context {
 function ours(payload: Payload, input: unknown, options: LDFlagsStateOptions = {}, now?: number): LDFlagsState {
   const data = DataSet.fromPayload({ flags: payload.flags, segments: payload.segments ?? {} });
   const context = toContext(input);
-  if (isContextError(context)) return invalidFlagsState();
+  if (isContextError(context)) return new LDFlagsState(false, {}, {});
   return buildAllFlagsState(data, new Evaluator(data), context, options, now);
 }
 
@@ -370,7 +369,7 @@ describe('all-flags state: options', () => {
   });
 
   it('is invalid and empty when nothing could be evaluated', () => {
-    const state = invalidFlagsState();
+    const state = new LDFlagsState(false, {}, {});
     expect(state.valid).toBe(false);
     expect(state.allValues()).toEqual({});
     expect(state.getFlagValue('x')).toBeUndefined();
