@@ -38,6 +38,11 @@ const KINDS = {
   strings: [arrayOf((v) => typeof v === 'string'), 'an array of strings'],
   objects: [arrayOf((v) => typeof v === 'object' && v !== null), 'an array of objects'],
   payload: [(v) => typeof v === 'string' || isRecord(v), 'a JSON string or an object'],
+  /** LaunchDarkly's format for payload filter keys; a key that breaks it is not sent. */
+  filterKey: [
+    (v) => typeof v === 'string' && /^[a-zA-Z0-9][._\-a-zA-Z0-9]*$/.test(v),
+    'a filter key: letters, digits, ".", "_" or "-", starting with a letter or digit',
+  ],
 } satisfies Record<string, [(v: unknown) => boolean, string]>;
 
 type Kind = keyof typeof KINDS;
@@ -64,7 +69,7 @@ export const OPTION_SPECS: Readonly<Record<keyof LDOptions, OptionSpec>> = {
   readTimeout: spec('seconds', 15, 0.001),
   stream: spec('boolean', false),
   pollInterval: spec('seconds', undefined, 30),
-  payloadFilterKey: spec('string'),
+  payloadFilterKey: spec('filterKey'),
   initialReconnectDelay: spec('seconds', 1, 0),
   cacheTtl: spec('seconds', 30, 0),
   payload: spec('payload'),
@@ -244,7 +249,6 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
     sdkKey,
     logger,
     sendEvents: config.sendEvents && !offline,
-    payloadFilterKey: filterKey(values.payloadFilterKey, logger),
     privateAttributes: config.privateAttributes ?? [],
     hooks: config.hooks ?? [],
     http: {
@@ -260,13 +264,6 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
       },
     } satisfies HttpSettings,
   }) as Config;
-}
-
-/** LaunchDarkly's format for payload filter keys; a key that breaks it is left out, not sent. */
-function filterKey(value: string | undefined, logger: LDLogger): string | undefined {
-  if (value === undefined || /^[a-zA-Z0-9][._\-a-zA-Z0-9]*$/.test(value)) return value;
-  logger.warn(`option "payloadFilterKey" is not a valid filter key, got ${describe(value)}; the whole environment is fetched`);
-  return undefined;
 }
 
 /** One `X-LaunchDarkly-Tags` entry, or undefined (with a warning) for a value LaunchDarkly refuses. */
