@@ -3,7 +3,7 @@
  * A value of the wrong type or out of range is reported with the option's name and what was
  * expected, then replaced by its default; a pluggable component that cannot work throws.
  */
-import { isRecord } from './data/parse.js';
+import { hasOwn, isRecord } from './data/parse.js';
 import type { DataLoader, KVStore, LDDataSource } from './data/types.js';
 import type { PersistentDataStore } from './data/persistentStore.js';
 import type { LDEventSender } from './events/sender.js';
@@ -186,63 +186,62 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
     throw new TypeError(`sdkKey must be a non-empty string, got ${describe(sdkKey)}`);
   }
 
-  const values: Record<string, any> = {};
-  for (const [name, value] of Object.entries(options)) {
-    const spec: OptionSpec | undefined = OPTION_SPECS[name as keyof LDOptions];
-    if (spec === undefined) {
+  for (const name in options) {
+    if (!hasOwn.call(OPTION_SPECS, name)) {
       const suggestion = nearestOption(name);
       logger.warn(`unknown option "${name}" is ignored${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
-    } else if (value === undefined) {
-      // Same as not given.
-    } else if (!KINDS[spec.kind][0](value)) {
-      const fallback = spec.default === undefined ? 'it is ignored' : `using ${spec.default}`;
-      logger.warn(`option "${name}" must be ${KINDS[spec.kind][1]}, got ${describe(value)}; ${fallback}`);
-    } else if (value < spec.min!) {
-      logger.warn(`option "${name}" must be at least ${spec.min}, got ${value}; using ${spec.min}`);
-      values[name] = spec.min;
-    } else {
-      values[name] = value;
     }
   }
 
-  requireMethods('kvStore', values.kvStore, ['get']);
-  requireMethods('featureStore', values.featureStore, ['getAll', 'get', 'isInitialized']);
-  requireMethods('eventSender', values.eventSender, ['sendEvents']);
-  if (typeof values.dataSource?.load !== 'function') requireMethods('dataSource', values.dataSource, ['start', 'close']);
-
-  if (values.kvStore !== undefined && values.kvKey === undefined) {
-    if (values.clientSideId === undefined) {
-      throw new TypeError('option "kvStore" needs "clientSideId" or "kvKey" to name its entry');
-    }
-    values.kvKey = `LD-Env-${values.clientSideId}`;
-  }
-  if (values.useLdd && values.featureStore === undefined) {
-    throw new TypeError('option "useLdd" needs "featureStore" to read flags from');
-  }
-  const sources = ['payload', 'kvStore', 'dataSource', 'useLdd'].filter(
-    (n) => values[n] !== undefined && values[n] !== false,
-  );
-  if (sources.length > 1) {
-    throw new TypeError(`options "${sources.join('" and "')}" each choose the flag source; give one`);
-  }
-  if (values.stream && values.pollInterval !== undefined) {
-    logger.warn('option "pollInterval" is ignored while "stream" is true');
-  }
-
-  // Every option under its own name, defaults filled in; durations become `<name>Ms`. (URIs keep
-  // any trailing slash: `joinUri` drops it.)
+  // Every option under its own name, validated, defaults filled in; durations become `<name>Ms`.
+  // (URIs keep any trailing slash: `joinUri` drops it.)
   const config: Record<string, any> = {};
-  for (const [name, { kind, default: fallback }] of Object.entries(OPTION_SPECS)) {
-    const value = values[name] ?? fallback;
+  for (const [name, { kind, default: fallback, min }] of Object.entries(OPTION_SPECS)) {
+    let value = options[name as keyof LDOptions] as any;
+    if (value === undefined) {
+      // Same as not given.
+    } else if (!KINDS[kind][0](value)) {
+      const instead = fallback === undefined ? 'it is ignored' : `using ${fallback}`;
+      logger.warn(`option "${name}" must be ${KINDS[kind][1]}, got ${describe(value)}; ${instead}`);
+      value = undefined;
+    } else if (value < min!) {
+      logger.warn(`option "${name}" must be at least ${min}, got ${value}; using ${min}`);
+      value = min;
+    }
+    value ??= fallback;
     if (kind === 'seconds') config[`${name}Ms`] = value === undefined ? undefined : Math.round(value * 1000);
     else config[name] = kind === 'count' ? Math.floor(value) : value;
   }
 
-  const { id, version } = values.application ?? {};
+  requireMethods('kvStore', config.kvStore, ['get']);
+  requireMethods('featureStore', config.featureStore, ['getAll', 'get', 'isInitialized']);
+  requireMethods('eventSender', config.eventSender, ['sendEvents']);
+  if (typeof config.dataSource?.load !== 'function') requireMethods('dataSource', config.dataSource, ['start', 'close']);
+
+  if (config.kvStore !== undefined && config.kvKey === undefined) {
+    if (config.clientSideId === undefined) {
+      throw new TypeError('option "kvStore" needs "clientSideId" or "kvKey" to name its entry');
+    }
+    config.kvKey = `LD-Env-${config.clientSideId}`;
+  }
+  if (config.useLdd && config.featureStore === undefined) {
+    throw new TypeError('option "useLdd" needs "featureStore" to read flags from');
+  }
+  const sources = ['payload', 'kvStore', 'dataSource', 'useLdd'].filter(
+    (n) => config[n] !== undefined && config[n] !== false,
+  );
+  if (sources.length > 1) {
+    throw new TypeError(`options "${sources.join('" and "')}" each choose the flag source; give one`);
+  }
+  if (config.stream && config.pollIntervalMs !== undefined) {
+    logger.warn('option "pollInterval" is ignored while "stream" is true');
+  }
+
+  const { id, version } = config.application ?? {};
   const tags = [tag('id', id, logger), tag('version', version, logger)].filter(Boolean).join(' ');
-  const { wrapperName, wrapperVersion } = values;
+  const { wrapperName, wrapperVersion } = config;
   // Called as a plain function: some hosts reject a `fetch` invoked with another `this`.
-  const givenFetch: typeof fetch = values.fetch ?? globalThis.fetch;
+  const givenFetch: typeof fetch = config.fetch ?? globalThis.fetch;
   let instanceId: string | undefined;
 
   return Object.assign(config, {

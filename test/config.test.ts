@@ -23,7 +23,7 @@ describe('configuration', () => {
     expect(config.cacheTtlMs).toBe(30_000);
   });
 
-  it('names the option and the expected type for a bad value, and uses the default', () => {
+  it('names the option and the expected type for a bad value, and uses the default (in the order options are listed)', () => {
     const logger = recordingLogger();
     const config = makeConfig('k', {
       logger,
@@ -35,10 +35,10 @@ describe('configuration', () => {
     expect(config.stream).toBe(false);
     expect(config.http.connectTimeoutMs).toBe(10_000);
     expect(logger.lines).toEqual([
-      'warn: option "stream" must be true or false, got "yes"; using false',
-      'warn: option "connectTimeout" must be a number, got "5"; using 10',
-      'warn: option "privateAttributes" must be an array of strings, got an array; it is ignored',
       'warn: option "baseUri" must be an http(s) URL, got "ftp://nope"; using https://sdk.launchdarkly.com',
+      'warn: option "connectTimeout" must be a number, got "5"; using 10',
+      'warn: option "stream" must be true or false, got "yes"; using false',
+      'warn: option "privateAttributes" must be an array of strings, got an array; it is ignored',
     ]);
   });
 
