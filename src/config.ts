@@ -40,8 +40,8 @@ const KINDS = {
   payload: [(v) => typeof v === 'string' || isRecord(v), 'a JSON string or an object'],
   /** LaunchDarkly's format for payload filter keys; a key that breaks it is not sent. */
   filterKey: [
-    (v) => typeof v === 'string' && /^[a-zA-Z0-9][._\-a-zA-Z0-9]*$/.test(v),
-    'a filter key: letters, digits, ".", "_" or "-", starting with a letter or digit',
+    (v) => typeof v === 'string' && /^[a-zA-Z0-9][\w.-]*$/.test(v),
+    'a filter key: letters, digits, ".", "-" or "_", starting with a letter or digit',
   ],
 } satisfies Record<string, [(v: unknown) => boolean, string]>;
 
@@ -135,8 +135,11 @@ export interface Config {
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  if (Array.isArray(value)) return 'an array';
+  // Objects and functions by type; null, undefined, numbers and booleans as they are.
+  return (typeof value === 'object' && value !== null) || typeof value === 'function'
+    ? `a ${typeof value}`
+    : String(value);
 }
 
 /** Edit distance, for suggesting the option a misspelt name meant. */

@@ -63,7 +63,7 @@ describe('payload filter', () => {
     await client.waitForInitialization();
     expect(ld.requestsTo('/sdk/latest-all').map((r) => r.url)).toEqual(['/sdk/latest-all']);
     expect(warnings).toEqual([
-      'option "payloadFilterKey" must be a filter key: letters, digits, ".", "_" or "-", starting with a letter or digit, got "encoding necessary +! %& ( )"; it is ignored',
+      'option "payloadFilterKey" must be a filter key: letters, digits, ".", "-" or "_", starting with a letter or digit, got "encoding necessary +! %& ( )"; it is ignored',
     ]);
   });
 });
