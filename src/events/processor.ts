@@ -160,10 +160,8 @@ export class EventProcessor {
     log[at + 3] = defaultValue;
     log[at + 4] = prereqOf ?? withReason;
     this.#logged = at + STRIDE;
-    // A prerequisite is recorded just before the flag that needs it, in the same call, and takes
-    // that record's time; the clock is read once for both.
-    if (prereqOf !== undefined) return;
-    this.#times[at / STRIDE] = this.#clock();
+    // Appended, never skipped, so the array only ever grows by one: its fast path.
+    this.#times.push(this.#clock());
     if (at + STRIDE >= LOG_LIMIT) this.#digest();
   }
 
@@ -195,10 +193,6 @@ export class EventProcessor {
     const times = this.#times;
     const logged = this.#logged;
     if (logged === 0) return;
-    // Prerequisites first take the time of the record after them (their flag's), back to front.
-    for (let at = logged - STRIDE; at >= 0; at -= STRIDE) {
-      if (typeof log[at + 4] === 'object') times[at / STRIDE] = times[at / STRIDE + 1];
-    }
     for (let at = 0; at < logged; at += STRIDE) {
       const flagKey = log[at] as string;
       const context = log[at + 1] as Context;
