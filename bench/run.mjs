@@ -33,6 +33,9 @@ const CONFIG = {
   contexts: envInt('BENCH_CONTEXTS', 10000),
   evals: envInt('BENCH_EVALS', 200000), // workload A sequence length
   rounds: envInt('BENCH_ROUNDS', 5), // timed rounds per measurement
+  // Workload D compares two runs of the same engine whose difference is small against this
+  // machine's noise: more rounds make its median steadier.
+  eventRounds: envInt('BENCH_EVENT_ROUNDS', 11),
   allFlagsContexts: envInt('BENCH_ALLFLAGS_CONTEXTS', 200), // workload B
   coldReps: envInt('BENCH_COLD_REPS', 30), // workload C
   agreementPairs: envInt('BENCH_AGREEMENT_PAIRS', 2000),
@@ -474,10 +477,10 @@ async function workloadEvents(payloadString, flagKeys, defaults, contexts) {
   await run(off, false)();
   flushMs = 0;
   process.stdout.write(' measuring...');
-  const res = await alternate(CONFIG.rounds, { on: run(on, true), off: run(off, false) });
+  const res = await alternate(CONFIG.eventRounds, { on: run(on, true), off: run(off, false) });
   process.stdout.write(' done\n');
   if (sink === -1) console.log(sink);
-  console.log(`  flush per ${chunk} evaluations (after the response, in waitUntil): ${fmt((flushMs / (CONFIG.rounds * n)) * chunk, 3)} ms`);
+  console.log(`  flush per ${chunk} evaluations (after the response, in waitUntil): ${fmt((flushMs / (CONFIG.eventRounds * n)) * chunk, 3)} ms`);
   await on.close();
   await off.close();
   return { on: res.on.median, off: res.off.median };
