@@ -47,56 +47,46 @@ const KINDS = {
 
 type Kind = keyof typeof KINDS;
 
-interface OptionSpec {
-  readonly kind: Kind;
-  /** The default, as the README's table shows it; undefined for "unset". */
-  readonly default?: string | number | boolean;
-  readonly min?: number;
-}
-
-const spec = (kind: Kind, fallback?: string | number | boolean, min?: number): OptionSpec => ({
-  kind,
-  default: fallback,
-  min,
-});
+/** An option's kind, its default as the README's table shows it (undefined for "unset"), and its minimum. */
+type OptionSpec = readonly [kind: Kind, fallback?: string | number | boolean, min?: number];
 
 /** Every option `init` accepts. The README's configuration table is checked against this. */
 export const OPTION_SPECS: Readonly<Record<keyof LDOptions, OptionSpec>> = {
-  baseUri: spec('uri', 'https://sdk.launchdarkly.com'),
-  streamUri: spec('uri', 'https://stream.launchdarkly.com'),
-  eventsUri: spec('uri', 'https://events.launchdarkly.com'),
-  connectTimeout: spec('seconds', 10, 0.001),
-  readTimeout: spec('seconds', 15, 0.001),
-  stream: spec('boolean', false),
-  pollInterval: spec('seconds', undefined, 30),
-  payloadFilterKey: spec('filterKey'),
-  initialReconnectDelay: spec('seconds', 1, 0),
-  cacheTtl: spec('seconds', 30, 0),
-  payload: spec('payload'),
-  kvStore: spec('object'),
-  clientSideId: spec('string'),
-  kvKey: spec('string'),
-  featureStore: spec('object'),
-  useLdd: spec('boolean', false),
-  dataSource: spec('object'),
-  offline: spec('boolean', false),
-  sendEvents: spec('boolean', true),
-  capacity: spec('count', 10000, 1),
-  eventBatchSize: spec('count', 1000, 1),
-  flushInterval: spec('seconds', undefined, 0.1),
-  allAttributesPrivate: spec('boolean', false),
-  privateAttributes: spec('strings'),
-  contextKeysCapacity: spec('count', 1000, 1),
-  contextKeysFlushInterval: spec('seconds', 300, 1),
-  omitAnonymousContexts: spec('boolean', false),
-  enableEventCompression: spec('boolean', false),
-  eventSender: spec('object'),
-  logger: spec('object'),
-  fetch: spec('function'),
-  application: spec('object'),
-  wrapperName: spec('string'),
-  wrapperVersion: spec('string'),
-  hooks: spec('objects'),
+  baseUri: ['uri', 'https://sdk.launchdarkly.com'],
+  streamUri: ['uri', 'https://stream.launchdarkly.com'],
+  eventsUri: ['uri', 'https://events.launchdarkly.com'],
+  connectTimeout: ['seconds', 10, 0.001],
+  readTimeout: ['seconds', 15, 0.001],
+  stream: ['boolean', false],
+  pollInterval: ['seconds', undefined, 30],
+  payloadFilterKey: ['filterKey'],
+  initialReconnectDelay: ['seconds', 1, 0],
+  cacheTtl: ['seconds', 30, 0],
+  payload: ['payload'],
+  kvStore: ['object'],
+  clientSideId: ['string'],
+  kvKey: ['string'],
+  featureStore: ['object'],
+  useLdd: ['boolean', false],
+  dataSource: ['object'],
+  offline: ['boolean', false],
+  sendEvents: ['boolean', true],
+  capacity: ['count', 10000, 1],
+  eventBatchSize: ['count', 1000, 1],
+  flushInterval: ['seconds', undefined, 0.1],
+  allAttributesPrivate: ['boolean', false],
+  privateAttributes: ['strings'],
+  contextKeysCapacity: ['count', 1000, 1],
+  contextKeysFlushInterval: ['seconds', 300, 1],
+  omitAnonymousContexts: ['boolean', false],
+  enableEventCompression: ['boolean', false],
+  eventSender: ['object'],
+  logger: ['object'],
+  fetch: ['function'],
+  application: ['object'],
+  wrapperName: ['string'],
+  wrapperVersion: ['string'],
+  hooks: ['objects'],
 };
 
 /** The validated configuration the client and its parts work from. */
@@ -199,7 +189,7 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
   // Every option under its own name, validated, defaults filled in; durations become `<name>Ms`.
   // (URIs keep any trailing slash: `joinUri` drops it.)
   const config: Record<string, any> = {};
-  for (const [name, { kind, default: fallback, min }] of Object.entries(OPTION_SPECS)) {
+  for (const [name, [kind, fallback, min]] of Object.entries(OPTION_SPECS)) {
     let value = options[name as keyof LDOptions] as any;
     if (value === undefined) {
       // Same as not given.
