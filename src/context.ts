@@ -112,14 +112,12 @@ export class MultiContext {
  */
 export type Context = SingleContext | MultiContext;
 
-export const Context = {
-  /** A context from members of distinct kinds; one member is returned as it is. */
-  multi(contexts: SingleContext[]): Context {
-    if (contexts.length === 1) return contexts[0];
-    contexts.sort((a, b) => (a.kind < b.kind ? -1 : 1));
-    return new MultiContext(contexts);
-  },
-};
+/** A context from members of distinct kinds; one member is returned as it is. */
+export function multiContext(contexts: SingleContext[]): Context {
+  if (contexts.length === 1) return contexts[0];
+  contexts.sort((a, b) => (a.kind < b.kind ? -1 : 1));
+  return new MultiContext(contexts);
+}
 
 /** Why a caller's context was refused. */
 export type ContextError = { error: string };
@@ -168,7 +166,7 @@ export function toContext(input: unknown): ContextResult {
     members.push(member);
   }
   if (members.length === 0) return { error: 'multi-kind context has no kinds' };
-  return Context.multi(members);
+  return multiContext(members);
 }
 
 export function isContextError(result: ContextResult): result is ContextError {

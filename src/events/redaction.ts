@@ -3,7 +3,7 @@
  * removed and listed in `_meta.redactedAttributes`, as a fresh copy of plain JSON data.
  */
 import { parseAttributeRef, type AttributeRef } from '../attributeRef.js';
-import { Context, LEGACY_STRING_BUILTINS, type SingleContext } from '../context.js';
+import { LEGACY_STRING_BUILTINS, multiContext, type Context, type SingleContext } from '../context.js';
 import { isRecord } from '../data/parse.js';
 
 export type JsonObject = { [key: string]: unknown };
@@ -114,7 +114,7 @@ export function hasAnonymousMember(context: Context): boolean {
 export function withoutAnonymous(context: Context): Context | undefined {
   if (!hasAnonymousMember(context)) return context;
   const kept = context.contexts.filter((member) => !isAnonymous(member));
-  return kept.length === 0 ? undefined : Context.multi(kept);
+  return kept.length === 0 ? undefined : multiContext(kept);
 }
 
 /** Makes event contexts under one configuration's private-attribute settings. */
