@@ -8,7 +8,7 @@ import type { DataLoader, KVStore, LDDataSource } from './data/types.js';
 import type { PersistentDataStore } from './data/persistentStore.js';
 import type { LDEventSender } from './events/sender.js';
 import type { LDHook } from './hooks.js';
-import type { HttpSettings } from './http.js';
+import { sdkHeaders, type HttpSettings } from './http.js';
 import { basicLogger, type LDLogger } from './logging.js';
 import type { LDOptions } from './options.js';
 import type { AllData } from './wire.js';
@@ -233,9 +233,9 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
   const { id, version } = config.application ?? {};
   const tags = [tag('id', id, logger), tag('version', version, logger)].filter(Boolean).join(' ');
   const { wrapperName, wrapperVersion } = config;
+  const wrapper = wrapperName && (wrapperVersion ? `${wrapperName}/${wrapperVersion}` : wrapperName);
   // Called as a plain function: some hosts reject a `fetch` invoked with another `this`.
   const givenFetch: typeof fetch = config.fetch ?? globalThis.fetch;
-  let instanceId: string | undefined;
 
   return Object.assign(config, {
     sdkKey,
@@ -244,16 +244,10 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
     privateAttributes: config.privateAttributes ?? [],
     hooks: config.hooks ?? [],
     http: {
-      sdkKey,
       fetch: (input, init) => givenFetch(input, init),
-      wrapper: wrapperName && (wrapperVersion ? `${wrapperName}/${wrapperVersion}` : wrapperName),
-      tags: tags || undefined,
+      headers: sdkHeaders(sdkKey, wrapper, tags),
       connectTimeoutMs: config.connectTimeoutMs,
       readTimeoutMs: config.readTimeoutMs,
-      // Made on first use: Workers refuse random values in global scope, where clients are created.
-      get instanceId() {
-        return (instanceId ??= crypto.randomUUID());
-      },
     } satisfies HttpSettings,
   }) as Config;
 }

@@ -5,16 +5,35 @@
 import { SDK_NAME, SDK_VERSION } from './version.js';
 
 export interface HttpSettings {
-  readonly sdkKey: string;
   readonly fetch: typeof fetch;
-  /** `X-LaunchDarkly-Wrapper` value, `name` or `name/version`. */
-  readonly wrapper: string | undefined;
-  /** `X-LaunchDarkly-Tags` value. */
-  readonly tags: string | undefined;
+  /** What every request sends, from `sdkHeaders`. */
+  readonly headers: Readonly<Record<string, string>>;
   readonly connectTimeoutMs: number;
   readonly readTimeoutMs: number;
-  /** One random id per client, so LaunchDarkly can tell client instances apart. */
-  readonly instanceId?: string;
+}
+
+/**
+ * The headers every request to LaunchDarkly sends. `wrapper` (`X-LaunchDarkly-Wrapper`, `name` or
+ * `name/version`) and `tags` (`X-LaunchDarkly-Tags`) are left out when empty.
+ */
+export function sdkHeaders(sdkKey: string, wrapper?: string, tags?: string): Record<string, string> {
+  const agent = `${SDK_NAME}/${SDK_VERSION}`;
+  let instanceId: string | undefined;
+  const headers: Record<string, string> = {
+    Authorization: sdkKey,
+    // Hosts that refuse to set User-Agent still pass X-LaunchDarkly-User-Agent through.
+    'User-Agent': agent,
+    'X-LaunchDarkly-User-Agent': agent,
+    // One random id per client, so LaunchDarkly can tell client instances apart. Made when a
+    // request first copies the headers: Workers refuse random values in global scope, where
+    // clients are created.
+    get 'X-LaunchDarkly-Instance-Id'() {
+      return (instanceId ??= crypto.randomUUID());
+    },
+  };
+  if (wrapper) headers['X-LaunchDarkly-Wrapper'] = wrapper;
+  if (tags) headers['X-LaunchDarkly-Tags'] = tags;
+  return headers;
 }
 
 /** What to check when LaunchDarkly refuses a request as unauthorized. */
@@ -40,18 +59,7 @@ export function isRecoverableStatus(status: number): boolean {
 }
 
 export function requestHeaders(settings: HttpSettings, extra?: Record<string, string>): Record<string, string> {
-  const agent = `${SDK_NAME}/${SDK_VERSION}`;
-  // Hosts that refuse to set User-Agent still pass X-LaunchDarkly-User-Agent through.
-  const headers: Record<string, string> = {
-    Authorization: settings.sdkKey,
-    'User-Agent': agent,
-    'X-LaunchDarkly-User-Agent': agent,
-    ...extra,
-  };
-  if (settings.instanceId) headers['X-LaunchDarkly-Instance-Id'] = settings.instanceId;
-  if (settings.wrapper) headers['X-LaunchDarkly-Wrapper'] = settings.wrapper;
-  if (settings.tags) headers['X-LaunchDarkly-Tags'] = settings.tags;
-  return headers;
+  return { ...settings.headers, ...extra };
 }
 
 /** A timeout that names what timed out, so logs say which limit to raise. */

@@ -75,8 +75,8 @@ describe('configuration', () => {
       application: { id: 'my app', version: '1.0' },
       wrapperName: 'w',
     });
-    expect(config.http.tags).toBe('application-version/1.0');
-    expect(config.http.wrapper).toBe('w');
+    expect(config.http.headers['X-LaunchDarkly-Tags']).toBe('application-version/1.0');
+    expect(config.http.headers['X-LaunchDarkly-Wrapper']).toBe('w');
     expect(logger.lines[0]).toMatch(/option "application.id" must be at most 64 letters/);
   });
 });

@@ -7,6 +7,7 @@ import { applyStreamMessage } from '../src/data/streamMessages.js';
 import { StreamingDataSource, type StreamingOptions } from '../src/data/streaming.js';
 import type { DataKind, DataSourceUpdates } from '../src/data/types.js';
 import { Evaluator } from '../src/evaluation/evaluator.js';
+import { sdkHeaders } from '../src/http.js';
 import { isContextError, toContext } from '../src/context.js';
 import type { LDLogger } from '../src/logging.js';
 import type { AllData, FlagData, SegmentData } from '../src/wire.js';
@@ -111,10 +112,8 @@ function makeSource(setup: Setup = {}) {
   loggers.push(logger);
   const options: StreamingOptions = {
     http: {
-      sdkKey: setup.sdkKey ?? SDK_KEY,
       fetch: (input, init) => fetch(input, init),
-      wrapper: 'my-wrapper/1.2',
-      tags: 'application-id/my-app application-version/3',
+      headers: sdkHeaders(setup.sdkKey ?? SDK_KEY, 'my-wrapper/1.2', 'application-id/my-app application-version/3'),
       connectTimeoutMs: setup.connectTimeoutMs ?? 5000,
       // Long enough that the mock's lack of heartbeats never matters unless a test wants it to.
       readTimeoutMs: setup.readTimeoutMs ?? 30_000,

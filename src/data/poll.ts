@@ -7,7 +7,6 @@ import {
   HttpStatusError,
   joinUri,
   readTextWithTimeout,
-  requestHeaders,
   type HttpSettings,
 } from '../http.js';
 import type { AllData } from '../wire.js';
@@ -33,18 +32,18 @@ export class PollingLoader implements DataLoader {
     const http = this.#http;
     const what = 'polling request';
     // Large flag sets compress well; hosts whose fetch already asks for gzip decompress either way.
-    const extra: Record<string, string> = { 'Accept-Encoding': 'gzip' };
-    if (this.#etag !== undefined) extra['If-None-Match'] = this.#etag;
+    const headers: Record<string, string> = { ...http.headers, 'Accept-Encoding': 'gzip' };
+    if (this.#etag !== undefined) headers['If-None-Match'] = this.#etag;
     const { response, controller } = await fetchWithTimeout(
       http,
       this.#url,
-      { headers: requestHeaders(http, extra) },
+      { headers },
       http.connectTimeoutMs,
       what,
       signal,
     );
-    const { headers, status } = response;
-    this.environmentId = headers.get('X-LD-EnvID') ?? this.environmentId;
+    const { status } = response;
+    this.environmentId = response.headers.get('X-LD-EnvID') ?? this.environmentId;
     if (!response.ok) {
       await response.body?.cancel();
       if (status === 304) return undefined;
@@ -52,7 +51,7 @@ export class PollingLoader implements DataLoader {
     }
     const data = parseAllData(await readTextWithTimeout(response, controller, http.readTimeoutMs, what), 'polling response');
     // Only remember the ETag of a body we could use.
-    this.#etag = headers.get('ETag') ?? undefined;
+    this.#etag = response.headers.get('ETag') ?? undefined;
     return data;
   }
 }

@@ -7,7 +7,6 @@ import {
   isRecoverableStatus,
   joinUri,
   readTextWithTimeout,
-  requestHeaders,
   type HttpSettings,
 } from '../http.js';
 
@@ -67,11 +66,12 @@ export class DefaultEventSender implements LDEventSender {
     const budgetMs = http.connectTimeoutMs + http.readTimeoutMs;
     const deadline = Date.now() + budgetMs;
     try {
-      const headers = requestHeaders(http, {
+      const headers: Record<string, string> = {
+        ...http.headers,
         'Content-Type': 'application/json',
         'X-LaunchDarkly-Event-Schema': '4',
         'X-LaunchDarkly-Payload-ID': payloadId,
-      });
+      };
       let body: string | ArrayBuffer = payload;
       if (this.#gzip) {
         try {
