@@ -10,8 +10,11 @@ const KIND_PATTERN = /^[A-Za-z0-9._-]+$/;
 /** Top-level attributes of the older user object that events send as strings. */
 export const LEGACY_STRING_BUILTINS = ['name', 'ip', 'firstName', 'lastName', 'email', 'avatar', 'country'];
 
-/** Every top-level attribute of the older user object; anything else lives under `custom`. */
-const LEGACY_BUILTINS: ReadonlySet<string> = new Set([...LEGACY_STRING_BUILTINS, 'key', 'secondary', 'anonymous']);
+/**
+ * The other top-level attributes of the older user object (`key` and `anonymous` are read before
+ * this is consulted); anything else lives under `custom`.
+ */
+const LEGACY_BUILTINS: ReadonlySet<string> = new Set([...LEGACY_STRING_BUILTINS, 'secondary']);
 
 type JsonObject = { [key: string]: unknown };
 
@@ -77,11 +80,10 @@ export class SingleContext {
 
   /** `_meta.privateAttributes`, or the older `privateAttributeNames`. */
   privateAttributes(): readonly string[] {
+    // A `_meta` that is not an object has no `privateAttributes`: the array check below drops it.
     const list = this.legacy
       ? this.attributes.privateAttributeNames
-      : isRecord(this.attributes._meta)
-        ? this.attributes._meta.privateAttributes
-        : undefined;
+      : (this.attributes._meta as { privateAttributes?: unknown } | null | undefined)?.privateAttributes;
     return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : [];
   }
 }
