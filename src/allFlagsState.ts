@@ -121,7 +121,6 @@ export function buildAllFlagsState(
   // property, where plain assignment would set the prototype.
   const values: Array<[string, LDFlagValue]> = [];
   const metadata: Array<[string, LDFlagMetadata]> = [];
-  const rawFlags = data.toJSON().flags;
 
   // One listener for the whole walk; only the flag being evaluated's direct prerequisites count.
   let current: PreparedFlag | undefined;
@@ -132,7 +131,7 @@ export function buildAllFlagsState(
   };
 
   for (const key of data.flagKeys()) {
-    const raw = rawFlags[key];
+    const raw = data.item('flags', key) as FlagData;
     // Filter on the raw item so server-only flags are never prepared.
     if (clientSideOnly && !availableToClientSide(raw)) continue;
 

@@ -108,9 +108,4 @@ export class DataSet implements EvaluationData {
     const flags = this.#items.flags;
     return Object.keys(flags).filter((k) => isLive(flags[k]));
   }
-
-  /** The payload as held, for serialising or persisting. */
-  toJSON(): AllData {
-    return { ...this.#items };
-  }
 }
