@@ -53,11 +53,11 @@ export class DefaultEventSender implements LDEventSender {
   readonly #uri: string;
   readonly #gzip: boolean;
 
-  /** `gzip` compresses payloads (`Content-Encoding: gzip`) where `CompressionStream` exists. */
+  /** `gzip` compresses payloads (`Content-Encoding: gzip`) where the host can. */
   constructor(http: HttpSettings, eventsUri: string, gzip: boolean) {
     this.#http = http;
     this.#uri = joinUri(eventsUri, '/bulk');
-    this.#gzip = gzip && typeof CompressionStream === 'function';
+    this.#gzip = gzip;
   }
 
   async sendEvents(payload: string, payloadId: string): Promise<EventSendResult> {
@@ -78,7 +78,8 @@ export class DefaultEventSender implements LDEventSender {
           body = await new Response(new Response(payload).body!.pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
           headers['Content-Encoding'] = 'gzip';
         } catch {
-          // Sent uncompressed: a larger request beats a lost one.
+          // Sent uncompressed (also where there is no `CompressionStream`): a larger request beats a
+          // lost one.
         }
       }
       const what = 'event delivery';
