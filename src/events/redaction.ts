@@ -53,11 +53,12 @@ function literalName(name: string): string {
 /**
  * Private-attribute entries as references whose `text` is what gets listed; invalid entries are
  * left out. One naming a protected attribute is kept but matches nothing, since protected
- * attributes are never walked.
+ * attributes are never walked. A literal name, listed as `literalName` spells it, parses back to
+ * the one component it names.
  */
 function privateRefs(texts: readonly string[], literal: boolean): AttributeRef[] {
   return texts
-    .map((text) => (literal ? { valid: text !== '', components: [text], text: literalName(text) } : parseAttributeRef(text)))
+    .map((text) => parseAttributeRef(literal ? literalName(text) : text))
     .filter((ref) => ref.valid);
 }
 
