@@ -392,7 +392,7 @@ export class LDClient {
   #context(input: LDContext, what: string, key?: string): Context | undefined {
     const context = toContext(input);
     if (!isContextError(context)) return context;
-    this.#logger.warn(`${what}${key === undefined ? '' : ` "${key}"`}: invalid context: ${context.error}`);
+    this.#logger.warn(`${what}${key === undefined ? '' : ` "${key}"`}: invalid context: ${context}`);
     return undefined;
   }
 

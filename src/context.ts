@@ -121,8 +121,8 @@ export function multiContext(contexts: SingleContext[]): Context {
   return new MultiContext(contexts);
 }
 
-/** Why a caller's context was refused. */
-export type ContextError = { error: string };
+/** Why a caller's context was refused: a message naming what is wrong. */
+export type ContextError = string;
 
 /** The outcome of validating a caller's context: the context, or why it was refused. */
 export type ContextResult = Context | ContextError;
@@ -142,21 +142,21 @@ function validKind(kind: unknown): kind is string {
 
 /** One kind's context, or why it is refused. */
 function singleFrom(kind: unknown, value: unknown, where: string): SingleContext | ContextError {
-  if (!validKind(kind)) return { error: `context kind ${JSON.stringify(kind)} is not valid` };
-  if (!isRecord(value)) return { error: `${where} must be an object` };
+  if (!validKind(kind)) return `context kind ${JSON.stringify(kind)} is not valid`;
+  if (!isRecord(value)) return `${where} must be an object`;
   const key = value.key;
-  if (typeof key !== 'string' || key === '') return { error: `${where} needs a non-empty string "key"` };
+  if (typeof key !== 'string' || key === '') return `${where} needs a non-empty string "key"`;
   return new SingleContext(kind, key, value, false);
 }
 
 /** Validates a context, multi-kind context or older user object without throwing. */
 export function toContext(input: unknown): ContextResult {
-  if (!isRecord(input)) return { error: 'context must be an object' };
+  if (!isRecord(input)) return 'context must be an object';
   const kind = input.kind;
   if (kind === undefined) {
     // The older user object: no kind, custom attributes nested, an empty key allowed.
     const key = input.key;
-    if (typeof key !== 'string') return { error: 'user needs a string "key"' };
+    if (typeof key !== 'string') return 'user needs a string "key"';
     return new SingleContext('user', key, input, true);
   }
   if (kind !== 'multi') return singleFrom(kind, input, 'context');
@@ -167,10 +167,10 @@ export function toContext(input: unknown): ContextResult {
     if (isContextError(member)) return member;
     members.push(member);
   }
-  if (members.length === 0) return { error: 'multi-kind context has no kinds' };
+  if (members.length === 0) return 'multi-kind context has no kinds';
   return multiContext(members);
 }
 
 export function isContextError(result: ContextResult): result is ContextError {
-  return 'error' in result;
+  return typeof result === 'string';
 }

@@ -22,7 +22,7 @@ type Payload = { flags: Record<string, unknown>; segments?: Record<string, unkno
 
 function ctx(input: unknown): Context {
   const context = toContext(input);
-  if (isContextError(context)) throw new Error(context.error);
+  if (isContextError(context)) throw new Error(context);
   return context;
 }
 

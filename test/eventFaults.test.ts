@@ -25,7 +25,7 @@ function recordingLogger(): LDLogger & { lines: string[]; at(level: string): str
 
 function ctx(input: unknown): Context {
   const c = toContext(input);
-  if (!('contexts' in c)) throw new Error(c.error);
+  if (typeof c === 'string') throw new Error(c);
   return c;
 }
 

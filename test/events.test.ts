@@ -47,7 +47,7 @@ const FLAGS = {
 
 function ctx(input: unknown): Context {
   const c = toContext(input);
-  if (!('contexts' in c)) throw new Error(c.error);
+  if (typeof c === 'string') throw new Error(c);
   return c;
 }
 

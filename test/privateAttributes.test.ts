@@ -17,7 +17,7 @@ type Json = Record<string, unknown>;
 
 function ctx(input: unknown): Context {
   const c = toContext(input);
-  if (!('contexts' in c)) throw new Error(c.error);
+  if (typeof c === 'string') throw new Error(c);
   return c;
 }
 

@@ -11,7 +11,7 @@ function nodeHmac(key: string, message: string): string {
 
 function canonicalKey(input: unknown): string {
   const context = toContext(input);
-  if (isContextError(context)) throw new Error(context.error);
+  if (isContextError(context)) throw new Error(context);
   return context.canonicalKey;
 }
 

@@ -50,7 +50,7 @@ class Receiver implements DataSourceUpdates {
     const prepared = this.dataSet.flag(key);
     if (!prepared) return undefined;
     const context = toContext({ kind: 'user', key: 'u' });
-    if (isContextError(context)) throw new Error(context.error);
+    if (isContextError(context)) throw new Error(context);
     return new Evaluator(this.dataSet).evaluate(prepared, context).value;
   }
 

@@ -28,7 +28,7 @@ function attempt(build: () => JsonObject, input?: unknown): ContextResult {
   try {
     const context = build();
     const checked = toContext(input ?? context);
-    if (isContextError(checked)) return { error: checked.error };
+    if (isContextError(checked)) return { error: checked };
     return { output: JSON.stringify(context) };
   } catch (err) {
     if (err instanceof InvalidContext) return { error: err.message };
