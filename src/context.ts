@@ -128,7 +128,7 @@ export type ContextError = string;
 export type ContextResult = Context | ContextError;
 
 /** Kinds seen so far and whether they are valid: a handful per process, so worth remembering. */
-const kindValidity = new Map<string, boolean>([['user', true]]);
+const kindValidity = new Map<string, boolean>();
 
 function validKind(kind: unknown): kind is string {
   if (typeof kind !== 'string') return false;
