@@ -165,7 +165,7 @@ export function nearestOption(name: string): string | undefined {
 function requireMethods(name: string, value: unknown, methods: string[]): void {
   const missing = methods.filter((m) => typeof (value as Record<string, unknown> | null)?.[m] !== 'function');
   if (value !== undefined && missing.length > 0) {
-    throw new TypeError(`option "${name}" must be an object with ${missing.map((m) => `${m}()`).join(', ')}`);
+    throw new TypeError(`option "${name}" must be an object with ${missing.join('(), ')}()`);
   }
 }
 
