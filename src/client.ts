@@ -8,6 +8,7 @@ import { secureModeHash } from './crypto/hmac.js';
 import { isContextError, toContext, type Context } from './context.js';
 import { DataSet } from './data/dataSet.js';
 import { KVLoader } from './data/kv.js';
+import { parseAllData } from './data/parse.js';
 import { PersistentStoreLoader } from './data/persistentStore.js';
 import { PollingLoader } from './data/poll.js';
 import type { DataLoader, DataSourceUpdates, LDDataSource, LongLivedExtras } from './data/types.js';
@@ -91,7 +92,7 @@ export class LDClient {
     if (config.payload !== undefined) {
       this.#source = 'payload';
       try {
-        this.#setData(DataSet.fromPayload(config.payload, 'option "payload"'));
+        this.#setData(DataSet.from(parseAllData(config.payload, 'option "payload"')));
       } catch (err) {
         logger.error((this.#lastError = (err as Error).message));
       }

@@ -13,6 +13,7 @@ import {
 } from '../src/allFlagsState.js';
 import { isContextError, toContext, type Context } from '../src/context.js';
 import { DataSet } from '../src/data/dataSet.js';
+import { parseAllData } from '../src/data/parse.js';
 import { Evaluator } from '../src/evaluation/evaluator.js';
 
 type Case = ConformanceCase;
@@ -28,7 +29,7 @@ function ctx(input: unknown): Context {
 
 /** Ours, as the client will call it: an invalid context gives the invalid state. */
 function ours(payload: Payload, input: unknown, options: LDFlagsStateOptions = {}, now?: number): LDFlagsState {
-  const data = DataSet.fromPayload({ flags: payload.flags, segments: payload.segments ?? {} });
+  const data = DataSet.from(parseAllData({ flags: payload.flags, segments: payload.segments ?? {} }, 'flag data'));
   const context = toContext(input);
   if (isContextError(context)) return new LDFlagsState(false, {}, {});
   return buildAllFlagsState(data, new Evaluator(data), context, options, now);
@@ -397,7 +398,7 @@ describe('all-flags state: options', () => {
   });
 
   it('leaves the data set usable for later evaluations', () => {
-    const data = DataSet.fromPayload(payloadOf(flag('p1'), flag('top', { prerequisites: [{ key: 'p1', variation: 0 }] })));
+    const data = DataSet.from(parseAllData(payloadOf(flag('p1'), flag('top', { prerequisites: [{ key: 'p1', variation: 0 }] })), 'flag data'));
     const evaluator = new Evaluator(data);
     const first = JSON.stringify(buildAllFlagsState(data, evaluator, ctx(user), {}).toJSON());
     const second = JSON.stringify(buildAllFlagsState(data, evaluator, ctx(user), {}).toJSON());

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeConfig } from '../src/config.js';
 import { toContext, type Context } from '../src/context.js';
 import { DataSet } from '../src/data/dataSet.js';
+import { parseAllData } from '../src/data/parse.js';
 import { errorResult, Evaluator, type EvalResult } from '../src/evaluation/evaluator.js';
 import { EventProcessor, type EventProcessorOptions, type EventsConfig } from '../src/events/processor.js';
 import { DefaultEventSender } from '../src/events/sender.js';
@@ -85,7 +86,7 @@ describe('analytics events', () => {
     logger = recordingLogger();
     processors = [];
     clock = T;
-    data = DataSet.fromPayload({ flags: FLAGS, segments: {} });
+    data = DataSet.from(parseAllData({ flags: FLAGS, segments: {} }, 'flag data'));
   });
 
   afterEach(async () => {
@@ -265,10 +266,10 @@ describe('analytics events', () => {
       // hour ago by the server's clock, but is still open by the local one.
       const realNow = Date.now();
       clock = realNow - 3_600_000;
-      const lagging = DataSet.fromPayload({
+      const lagging = DataSet.from(parseAllData({
         flags: { late: flag('late', { debugEventsUntilDate: realNow - 1_800_000 }) },
         segments: {},
-      });
+      }, 'flag data'));
       const ep = processor();
       evaluate(ep, lagging, 'late', ctx(ann), 'dflt');
       await ep.flush();
@@ -360,16 +361,16 @@ describe('analytics events', () => {
       evaluate(ep, data, 'targeted', ctx({ kind: 'user', key: 'u2' }), 'd1'); // variation 1
       evaluate(ep, data, 'targeted', ctx({ kind: 'user', key: 'u3' }), 'd1'); // variation 1
       clock = T + 20;
-      const newer = DataSet.fromPayload({
+      const newer = DataSet.from(parseAllData({
         flags: { targeted: { ...FLAGS.targeted, version: 11 } },
         segments: {},
-      });
+      }, 'flag data'));
       evaluate(ep, newer, 'targeted', ctx({ kind: 'multi', user: { key: 'u1' }, org: { key: 'o1' } }), 'd1');
       evaluate(ep, data, 'missing', ctx({ kind: 'device', key: 'd1' }), 'fallback');
       evaluate(ep, data, 'missing', ctx({ kind: 'device', key: 'd2' }), 'fallback');
       evaluate(ep, data, 'excluded', ctx({ kind: 'user', key: 'u1' }), 'd1');
       // An off flag without an off variation serves the default: a counter with no variation.
-      const off = DataSet.fromPayload({ flags: { off: flag('off', { on: false, offVariation: null }) }, segments: {} });
+      const off = DataSet.from(parseAllData({ flags: { off: flag('off', { on: false, offVariation: null }) }, segments: {} }, 'flag data'));
       evaluate(ep, off, 'off', ctx({ kind: 'user', key: 'u1' }), 'offDefault');
       await ep.flush();
       const summary = received().find((e) => e.kind === 'summary') as {
@@ -450,8 +451,8 @@ describe('analytics events', () => {
 
     it('data reloaded at the same version counts into the same counters, and a deleted flag joins its entry', async () => {
       const ep = processor();
-      const reloaded = DataSet.fromPayload({ flags: { targeted: { ...FLAGS.targeted } }, segments: {} });
-      const deleted = DataSet.fromPayload({ flags: {}, segments: {} });
+      const reloaded = DataSet.from(parseAllData({ flags: { targeted: { ...FLAGS.targeted } }, segments: {} }, 'flag data'));
+      const deleted = DataSet.from(parseAllData({ flags: {}, segments: {} }, 'flag data'));
       evaluate(ep, data, 'targeted', ctx({ kind: 'user', key: 'u1' }), 'd1');
       evaluate(ep, reloaded, 'targeted', ctx({ kind: 'user', key: 'u1' }), 'd1');
       evaluate(ep, deleted, 'targeted', ctx({ kind: 'org', key: 'o1' }), 'gone');

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeConfig } from '../src/config.js';
 import { toContext, type Context } from '../src/context.js';
 import { DataSet } from '../src/data/dataSet.js';
+import { parseAllData } from '../src/data/parse.js';
 import { Evaluator } from '../src/evaluation/evaluator.js';
 import { EventProcessor, type EventsConfig } from '../src/events/processor.js';
 import { ContextRedactor } from '../src/events/redaction.js';
@@ -395,7 +396,7 @@ describe('private attributes: randomised, through every event kind', () => {
     await ld.close();
   });
 
-  const flags = DataSet.fromPayload({
+  const flags = DataSet.from(parseAllData({
     flags: {
       tracked: { key: 'tracked', version: 1, on: true, variations: [1, 2], fallthrough: { variation: 0 }, trackEvents: true, salt: 's' },
       debugged: {
@@ -409,7 +410,7 @@ describe('private attributes: randomised, through every event kind', () => {
       },
     },
     segments: {},
-  });
+  }, 'flag data'));
   const evaluator = new Evaluator(flags);
 
   /** Every context of an event, by the event's kind, with the member of each kind. */

@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Backoff, backoffDelay } from '../src/data/backoff.js';
 import { DataSet } from '../src/data/dataSet.js';
+import { parseAllData } from '../src/data/parse.js';
 import { applyStreamMessage } from '../src/data/streamMessages.js';
 import { StreamingDataSource, type StreamingOptions } from '../src/data/streaming.js';
 import type { DataKind, DataSourceUpdates } from '../src/data/types.js';
@@ -37,7 +38,7 @@ class Receiver implements DataSourceUpdates {
 
   init(all: AllData): void {
     this.calls.push('init');
-    this.dataSet = DataSet.fromPayload(all);
+    this.dataSet = DataSet.from(parseAllData(all, 'flag data'));
   }
 
   upsert(kind: DataKind, key: string, item: FlagData | SegmentData): void {

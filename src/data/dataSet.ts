@@ -11,7 +11,7 @@ import {
   type PreparedSegment,
 } from '../evaluation/prepare.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
-import { hasOwn, isRecord, parseAllData } from './parse.js';
+import { hasOwn, isRecord } from './parse.js';
 import type { DataKind } from './types.js';
 
 /** An item's version when it is an object with a numeric one, else `fallback`. */
@@ -44,11 +44,6 @@ export class DataSet implements EvaluationData {
   /** A data set over a `/sdk/latest-all` body, held as it is (copied only before a change). */
   static from(data: AllData): DataSet {
     return new DataSet(data.flags, data.segments);
-  }
-
-  /** A data set over a body given as JSON text or an object; throws an Error saying what is wrong. */
-  static fromPayload(payload: unknown, what = 'flag data'): DataSet {
-    return DataSet.from(parseAllData(payload, what));
   }
 
   flag(key: string): PreparedFlag | undefined {
