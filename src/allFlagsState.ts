@@ -148,7 +148,6 @@ export function buildAllFlagsState(
 
     // A flag that could not be prepared is described from its raw item, like any failed evaluation.
     const item: FlagFields = result.flag ?? raw;
-    const version = typeof item.version === 'number' ? item.version : 0;
     const until = item.debugEventsUntilDate;
     const debugUntil = typeof until === 'number' ? until : undefined;
     const trackReason = result.trackReason;
@@ -158,7 +157,7 @@ export function buildAllFlagsState(
     // Fields are added in the order LaunchDarkly's SDKs serialise them.
     const meta: LDFlagMetadata = {};
     if (result.variationIndex !== undefined) meta.variation = result.variationIndex;
-    if (!omitDetails) meta.version = version;
+    if (!omitDetails) meta.version = typeof item.version === 'number' ? item.version : 0;
     // An experiment's reason is needed for its events, so it is kept even without `withReasons`.
     if (trackReason || (withReasons && !omitDetails)) meta.reason = result.reason;
     if (trackEvents) meta.trackEvents = true;
