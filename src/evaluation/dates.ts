@@ -5,6 +5,9 @@
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 
+/** 146097 days: the length of the Gregorian calendar's 400-year cycle. */
+const FOUR_CENTURIES_MS = 146097 * 86400000;
+
 export function parseRfc3339(text: string): number | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
@@ -19,7 +22,9 @@ export function parseRfc3339(text: string): number | undefined {
   if (+m[4] > 23 || +m[5] > 59 || +m[6] > 59 || +m[9] > 23 || +m[10] > 59) return undefined;
   // Minutes east of UTC.
   const offset = m[8] === undefined ? 0 : (m[8] === '-' ? -1 : 1) * (+m[9] * 60 + +m[10]);
-  const utc = Date.UTC(year, month - 1, day, +m[4], +m[5], +m[6]);
+  // Date.UTC reads years 0-99 as 1900-1999; the calendar repeats every 400 years, so compute
+  // 400 years on and take them back off.
+  const utc = Date.UTC(year + 400, month - 1, day, +m[4], +m[5], +m[6]) - FOUR_CENTURIES_MS;
   return utc + (m[7] === undefined ? 0 : +m[7] * 1000) - offset * 60000;
 }
 
