@@ -85,7 +85,7 @@ class IsolateClient {
   readonly #ttlMs: number;
   /** Reads the flags: called only by a request that will itself wait on the read. */
   readonly #source: DataLoader;
-  /** A read that has completed, for the client's next load to take instead of reading again. */
+  /** A read that has completed, for the client's loads to take instead of reading again until the hand-over ends. */
   #handed: Promise<AllData | undefined> | undefined;
   /** When flags were last loaded or a load failed while flags were held. */
   #checkedAt = -Infinity;
@@ -93,7 +93,6 @@ class IsolateClient {
   #refreshingUntil = 0;
 
   constructor({ kv, clientSideId, sdkKey, options = {} }: LDWorkerSettings) {
-    this.kv = kv;
     const logger = (this.#logger = options.logger ?? basicLogger());
     // The engine's own reading of the options (KV key, cacheTtl, HTTP settings); the client warns
     // about them itself.
@@ -108,12 +107,8 @@ class IsolateClient {
       ...options,
       dataSource: {
         name: source.name,
-        load: () => {
-          const handed = this.#handed;
-          this.#handed = undefined;
-          // Without a hand-over (the handler called waitForInitialization itself) the caller reads.
-          return handed ?? source.load();
-        },
+        // Without a hand-over (the handler called waitForInitialization itself) the caller reads.
+        load: () => this.#handed ?? source.load(),
       },
       sendEvents: sdkKey ? options.sendEvents : false,
       // A timer would belong to the request that made it and die with it; every request flushes.
@@ -189,9 +184,9 @@ export async function getLDClient(settings: LDWorkerSettings, ctx: WaitUntilCont
   const { kv, clientSideId, sdkKey, options } = settings;
   if (!kv && !sdkKey) throw new TypeError('ldedge/cloudflare needs "kv" with "clientSideId", or "sdkKey"');
   const id = `${kv ? options?.kvKey ?? clientSideId : ''}\n${sdkKey}`;
-  let found = clients.get(id);
-  if (found === undefined) clients.set(id, (found = new IsolateClient(settings)));
-  else found.kv = kv;
+  const found = clients.get(id) ?? new IsolateClient(settings);
+  clients.set(id, found);
+  found.kv = kv;
   return found.ready(settings.timeout, ctx);
 }
 
