@@ -33,10 +33,12 @@ const DATA = {
       // the multi-kind context.
       rules: [
         rule('segmentMatch', 'key', 's'),
-        ...['in', 'endsWith', 'startsWith', 'contains', 'matches'].map((op) => rule(op, 's', 'x')),
-        ...['semVerEqual', 'semVerGreaterThan'].map((op) => rule(op, 'v', '9.0.0')),
+        // A version string is a string too, so the string and version operators share one attribute.
+        ...['in', 'endsWith', 'startsWith', 'contains', 'matches', 'semVerEqual', 'semVerGreaterThan'].map((op) =>
+          rule(op, 'v', '9.0.0'),
+        ),
         ...['before', 'after', 'lessThan'].map((op) => rule(op, 'n', 0)),
-        rule('in', '/s', 'b', 'user'),
+        rule('in', '/v', 'b', 'user'),
       ],
       fallthrough: { rollout: { variations: [0, 1].map((variation) => ({ variation, weight: 50000 })) } },
     }),
@@ -49,9 +51,9 @@ export function warmUp(): void {
     // Events are recorded, never flushed: sending is I/O, which global scope may not do.
     const client = init('warm-up', { payload: JSON.stringify(DATA), logger: basicLogger('none') });
     for (const context of [
-      { kind: 'user', key: 'u', s: 'a', v: '1.0.0', n: 0 },
-      { kind: 'multi', user: { key: 'v', s: 'b' }, org: { key: 'o' } },
-      { key: 'w', custom: { s: 'a', n: 0 } },
+      { kind: 'user', key: 'u', v: '1.0.0', n: 0 },
+      { kind: 'multi', user: { key: 'v', v: 'b' }, org: { key: 'o' } },
+      { key: 'w', custom: { v: '1.0.0', n: 0 } },
       { key: 't' },
     ] as LDContext[]) {
       client.variationDetail('main', context, false);
