@@ -20,7 +20,7 @@ export class KVLoader implements DataLoader {
     const key = this.#key;
     const value = await this.#store.get(key);
     if (value == null) {
-      throw new Error(`KV store has no entry "${key}"; is the LaunchDarkly integration writing to this store?`);
+      throw new Error(`KV store has no entry "${key}"; is LaunchDarkly's integration writing to it?`);
     }
     return parseAllData(value, `KV entry "${key}"`);
   }

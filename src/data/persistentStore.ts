@@ -48,7 +48,7 @@ export class PersistentStoreLoader implements DataLoader {
       store.getAll('flags'),
       store.getAll('segments'),
     ]);
-    if (!inited) throw new Error('persistent store has no "$inited" marker: no full data set was written to it yet');
+    if (!inited) throw new Error('persistent store has no "$inited" marker: no full data set written yet');
     return { flags: parseItems<FlagData>(flags, 'flags'), segments: parseItems<SegmentData>(segments, 'segments') };
   }
 }
