@@ -80,13 +80,14 @@ export class LDFlagsState {
     return hasOwn.call(this.#metadata, key) ? this.#metadata[key].reason : undefined;
   }
 
-  /** Every flag key and value. Shared with the state: treat it as read-only. */
+  /** Every flag key and value, as a plain object of its own. */
   allValues(): Record<string, LDFlagValue> {
-    return this.#values;
+    // Spread defines each key as an own property, `__proto__` included.
+    return { ...this.#values };
   }
 
   toJSON(): LDFlagsStateJSON {
-    return { ...this.#values, $flagsState: this.#metadata, $valid: this.valid } as LDFlagsStateJSON;
+    return { ...this.#values, $flagsState: { ...this.#metadata }, $valid: this.valid } as LDFlagsStateJSON;
   }
 }
 
@@ -117,10 +118,10 @@ export function buildAllFlagsState(
   const clientSideOnly = options.clientSideOnly === true;
   const withReasons = options.withReasons === true;
   const detailsOnly = options.detailsOnlyForTrackedFlags === true;
-  // Collected as entries: `Object.fromEntries` defines a flag keyed `__proto__` as an own
-  // property, where plain assignment would set the prototype.
-  const values: Array<[string, LDFlagValue]> = [];
-  const metadata: Array<[string, LDFlagMetadata]> = [];
+  // Without a prototype, a flag keyed `__proto__` is a plain property like any other (and filling
+  // such an object is faster than collecting entries); callers get plain copies.
+  const values: Record<string, LDFlagValue> = Object.create(null);
+  const metadata: Record<string, LDFlagMetadata> = Object.create(null);
 
   // One listener for the whole walk; only the flag being evaluated's direct prerequisites count.
   let current: PreparedFlag | undefined;
@@ -164,8 +165,8 @@ export function buildAllFlagsState(
     if (trackReason) meta.trackReason = true;
     if (debugUntil !== undefined) meta.debugEventsUntilDate = debugUntil;
     if (collected.length > 0) meta.prerequisites = collected.slice();
-    values.push([key, result.value]);
-    metadata.push([key, meta]);
+    values[key] = result.value;
+    metadata[key] = meta;
   }
-  return new LDFlagsState(true, Object.fromEntries(values), Object.fromEntries(metadata));
+  return new LDFlagsState(true, values, metadata);
 }

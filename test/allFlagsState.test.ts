@@ -395,6 +395,13 @@ describe('all-flags state: options', () => {
     expect(state.getFlagValue('__proto__')).toBe('a');
     expect(Object.keys(state.allValues())).toEqual(['__proto__']);
     expect(JSON.parse(JSON.stringify(state.toJSON())).$flagsState.__proto__).toEqual({ variation: 0, version: 7 });
+    // What callers get are ordinary objects, with Object's methods, and copies of the state's own.
+    const values = state.allValues();
+    expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
+    expect(values.hasOwnProperty('__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(state.toJSON().$flagsState)).toBe(Object.prototype);
+    values.__proto__ = 'changed';
+    expect(state.getFlagValue('__proto__')).toBe('a');
   });
 
   it('leaves the data set usable for later evaluations', () => {
