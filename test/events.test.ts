@@ -9,6 +9,7 @@ import { errorResult, Evaluator, type EvalResult } from '../src/evaluation/evalu
 import { EventProcessor, type EventProcessorOptions, type EventsConfig } from '../src/events/processor.js';
 import { DefaultEventSender } from '../src/events/sender.js';
 import type { LDFlagValue } from '../src/types.js';
+import type { AllData } from '../src/wire.js';
 import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
 import { recordingLogger } from './helpers/logger.js';
 
@@ -338,7 +339,7 @@ describe('analytics events', () => {
       ]);
     });
 
-    it('contexts are captured by reference and serialized once per flush, as LaunchDarkly does', async () => {
+    it('contexts are captured by reference and redacted once per flush, as LaunchDarkly does', async () => {
       const ep = processor();
       const input = { kind: 'user', key: 'u9', tags: ['a'], address: { city: 'Oslo' } };
       evaluate(ep, data, 'tracked', ctx(input), 'dflt');
@@ -351,6 +352,22 @@ describe('analytics events', () => {
       for (const e of withContext) {
         expect(e.context).toStrictEqual({ kind: 'user', key: 'u9', tags: ['a'], address: { city: 'Bergen' } });
       }
+    });
+
+    it('an event that cannot be serialized is left out with a warning, and the rest of its payload sent', async () => {
+      const ep = processor();
+      // Values JSON cannot hold can come only from a custom data source or an object payload.
+      const odd = DataSet.from({
+        flags: { ...FLAGS, big: flag('big', { variations: [BigInt(1), BigInt(2)], trackEvents: true, excludeFromSummaries: true }) },
+        segments: {},
+      } as unknown as AllData);
+      evaluate(ep, odd, 'tracked', ctx(ann), 'd');
+      evaluate(ep, odd, 'big', ctx(ann), 'd');
+      evaluate(ep, odd, 'tracked', ctx(ann), 'd');
+      await ep.flush();
+      expect(received().map((e) => e.kind)).toStrictEqual(['index', 'feature', 'feature', 'summary']);
+      expect(received().filter((e) => e.kind === 'feature').map((e) => e.key)).toStrictEqual(['tracked', 'tracked']);
+      expect(logger.lines.filter((line) => line.includes('dropped an unserializable analytics event'))).toHaveLength(1);
     });
 
     it('summary counters across variations, versions, unknown flags and context kinds', async () => {

@@ -2,10 +2,11 @@
  * The analytics event pipeline: evaluations, custom events and identifies become LaunchDarkly's
  * index, feature, debug, custom, identify and summary events, queued until `flush()` sends them.
  *
- * Recording is synchronous and cheap: an evaluation that needs no full event only logs a summary
- * count, reads the clock and checks the context-key LRU. Events keep a reference to their
- * context, as LaunchDarkly's SDKs do; it is redacted and serialized when a flush sends them, once
- * per context object per flush however many events name it.
+ * Recording is synchronous and cheap: an evaluation is only logged, with a shared reading of the
+ * clock; the log becomes summary counts and events later (see `recordEvaluation`). Events keep a
+ * reference to their context, as LaunchDarkly's SDKs do; it is redacted when a flush sends them,
+ * once per context object per flush however many events name it, and each payload is serialized
+ * in one piece.
  */
 import type { Config } from '../config.js';
 import type { Context } from '../context.js';
@@ -14,7 +15,7 @@ import type { PreparedFlag } from '../evaluation/prepare.js';
 import type { LDLogger } from '../logging.js';
 import type { LDFlagValue } from '../types.js';
 import { ContextDeduplicator } from './contextDedup.js';
-import { ContextRedactor, copyJson, hasAnonymousMember, withoutAnonymous } from './redaction.js';
+import { ContextRedactor, copyJson, hasAnonymousMember, withoutAnonymous, type JsonObject } from './redaction.js';
 import { authHint } from '../http.js';
 import { DefaultEventSender, type EventSendResult, type LDEventSender } from './sender.js';
 import { Summarizer } from './summarizer.js';
@@ -59,10 +60,10 @@ interface QueuedEvent {
 }
 
 /**
- * A context's redacted JSON; `redactAnonymous` for feature and custom events, which leave out the
+ * A context's redacted form; `redactAnonymous` for feature and custom events, which leave out the
  * attributes of anonymous members.
  */
-type ContextJson = (context: Context, redactAnonymous: boolean) => string;
+type Redacted = (context: Context, redactAnonymous: boolean) => JsonObject;
 
 const OUTCOMES: readonly unknown[] = ['success', 'retry', 'drop', 'stop'];
 
@@ -279,21 +280,21 @@ export class EventProcessor {
     this.#overflowing = false;
     const summary = this.#summarizer.take();
     if (summary !== undefined) events.push(summary);
-    // Per caller's context object: its plain JSON, and the one without anonymous members' attributes.
-    const cache = new Map<object, [string?, string?]>();
-    const contextJson: ContextJson = (context, redactAnonymous) => {
+    // Per caller's context object: its redacted form, and the one without anonymous members' attributes.
+    const cache = new Map<object, [JsonObject?, JsonObject?]>();
+    const redacted: Redacted = (context, redactAnonymous) => {
       const strip = redactAnonymous && hasAnonymousMember(context);
       const id = context.isMulti ? context : context.attributes;
       let entry = cache.get(id);
       if (entry === undefined) cache.set(id, (entry = []));
-      return (entry[strip ? 1 : 0] ??= JSON.stringify(this.#redactor.redact(context, strip)));
+      return (entry[strip ? 1 : 0] ??= this.#redactor.redact(context, strip));
     };
     // A flush waits only for the payloads it sent itself: in workerd a request must not wait
     // on I/O another request started. close() waits for everything.
     const own: Promise<void>[] = [];
     const size = this.#config.eventBatchSize;
     for (let i = 0; i < events.length; i += size) {
-      const delivery: Promise<void> = this.#deliver(events.slice(i, i + size), contextJson)
+      const delivery: Promise<void> = this.#deliver(events.slice(i, i + size), redacted)
         // Only a logger that throws gets here; flush must still not reject.
         .catch(() => {})
         .finally(() => this.#inFlight.delete(delivery));
@@ -336,25 +337,30 @@ export class EventProcessor {
     }
   }
 
-  async #deliver(events: readonly QueuedEvent[], contextJson: ContextJson): Promise<void> {
-    // An event that cannot be serialized is left out rather than the whole batch.
-    const parts: string[] = [];
+  async #deliver(events: QueuedEvent[], redacted: Redacted): Promise<void> {
     for (const event of events) {
-      try {
-        const json = JSON.stringify(event);
-        const context = event[CONTEXT];
-        // Feature and custom events leave out anonymous members' attributes.
-        const redactAnonymous = event.kind === 'feature' || event.kind === 'custom';
-        parts.push(
-          context === undefined ? json : `${json.slice(0, -1)},"context":${contextJson(context, redactAnonymous)}}`,
-        );
-      } catch (err) {
-        this.#logger.warn(`dropped an unserializable analytics event: ${String(err)}`);
-      }
+      const context = event[CONTEXT];
+      // Feature and custom events leave out anonymous members' attributes.
+      if (context) event.context = redacted(context, event.kind === 'feature' || event.kind === 'custom');
     }
-    const count = parts.length;
-    if (count === 0) return;
-    const body = `[${parts.join(',')}]`;
+    // One JSON.stringify for the whole payload: no text per event to copy again into the body.
+    let body: string;
+    let count = events.length;
+    try {
+      body = JSON.stringify(events);
+    } catch {
+      // An event that cannot be serialized is left out rather than the whole batch.
+      const kept = events.filter((event) => {
+        try {
+          return JSON.stringify(event) !== undefined;
+        } catch (err) {
+          this.#logger.warn(`dropped an unserializable analytics event: ${String(err)}`);
+          return false;
+        }
+      });
+      if ((count = kept.length) === 0) return;
+      body = JSON.stringify(kept);
+    }
     const payloadId = crypto.randomUUID();
     let result = await this.#attempt(body, payloadId);
     if (result.outcome === 'retry' && !this.#stopped) {
