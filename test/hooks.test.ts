@@ -2,6 +2,7 @@
 // and the environment id the series context carries once LaunchDarkly has named it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { init, silentLoggerForTests, type LDClient, type LDHook, type LDLogger } from './helpers/sdk.js';
+import { getLDClient } from '../runtimes/cloudflare/index.js';
 
 const flags = {
   flags: {
@@ -172,4 +173,16 @@ describe('environment id', () => {
       expect(environmentId).toBe('env-42');
     });
   }
+
+  it('comes from the X-LD-EnvID header through ldedge/cloudflare, whose loads are handed over', async () => {
+    let environmentId: string | undefined;
+    const hook: LDHook = { afterEvaluation: (series, data) => ((environmentId = series.environmentId), data) };
+    const waited: Promise<unknown>[] = [];
+    const options = { fetch: envFetch, sendEvents: false, logger: silentLoggerForTests, hooks: [hook] };
+    const client = await getLDClient({ sdkKey: 'sdk-key-env-id', options }, { waitUntil: (p) => void waited.push(p) });
+    clients.push(client);
+    await Promise.all(waited);
+    client.boolVariation('on', user, false);
+    expect(environmentId).toBe('env-42');
+  });
 });

@@ -105,11 +105,13 @@ class IsolateClient {
     if (!sdkKey && options.sendEvents !== false) logger.info('no "sdkKey": analytics events are not sent');
     this.client = init(sdkKey || clientSideId || 'unused', {
       ...options,
-      dataSource: {
-        name: source.name,
+      // The loader itself, as seen through a hand-over: its name and the environment id a poll
+      // learns (X-LD-EnvID) are read from it.
+      dataSource: Object.setPrototypeOf(
         // Without a hand-over (the handler called waitForInitialization itself) the caller reads.
-        load: () => this.#handed ?? source.load(),
-      },
+        { load: () => this.#handed ?? source.load() },
+        source,
+      ) as DataLoader,
       sendEvents: sdkKey ? options.sendEvents : false,
       // A timer would belong to the request that made it and die with it; every request flushes.
       flushInterval: undefined,
