@@ -58,10 +58,6 @@ export function isRecoverableStatus(status: number): boolean {
   return true;
 }
 
-export function requestHeaders(settings: HttpSettings, extra?: Record<string, string>): Record<string, string> {
-  return { ...settings.headers, ...extra };
-}
-
 /** A timeout that names what timed out, so logs say which limit to raise. */
 export class TimeoutError extends Error {
   override readonly name = 'TimeoutError';

@@ -85,7 +85,7 @@ class IsolateClient {
   readonly #ttlMs: number;
   /** Reads the flags: called only by a request that will itself wait on the read. */
   readonly #source: DataLoader;
-  /** A read that has completed, for the client's loads to take instead of reading again until the hand-over ends. */
+  /** A completed read, which the client's loads take instead of reading again until the hand-over ends. */
   #handed: Promise<AllData | undefined> | undefined;
   /** When flags were last loaded or a load failed while flags were held. */
   #checkedAt = -Infinity;

@@ -1,8 +1,8 @@
 /**
- * Runs the evaluation code once on a tiny built-in data set when the module
- * loads. V8 compiles functions on their first call; doing that here moves the cost from an
- * isolate's first request to its startup, which Cloudflare runs while the TLS handshake is still
- * under way. Global scope may not do I/O, use timers or draw random values, and this does none.
+ * Runs the evaluation code once on a tiny built-in data set when the module loads. V8 compiles
+ * functions on their first call; doing that here moves the cost from an isolate's first request
+ * to its startup, which Cloudflare runs while the TLS handshake is still under way. Global scope
+ * may not do I/O, use timers or draw random values, and this does none.
  */
 import { basicLogger, init, type AllData, type LDContext } from '../../src/core.js';
 

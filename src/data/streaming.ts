@@ -8,7 +8,6 @@ import {
   HttpStatusError,
   isRecoverableStatus,
   joinUri,
-  requestHeaders,
   TimeoutError,
   type HttpSettings,
 } from '../http.js';
@@ -137,7 +136,7 @@ export class StreamingDataSource implements LDDataSource {
     let response: Response;
     let controller: AbortController;
     try {
-      const headers = requestHeaders(http, { Accept: 'text/event-stream' });
+      const headers = { ...http.headers, Accept: 'text/event-stream' };
       ({ response, controller } = await fetchWithTimeout(
         http,
         this.url,

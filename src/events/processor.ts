@@ -260,12 +260,9 @@ export class EventProcessor {
 
   /** Records an `identify` call; the context counts as described, so no index event follows. */
   recordIdentify(context: Context): void {
-    const target = this.#config.omitAnonymousContexts ? withoutAnonymous(context) : context;
-    if (this.#closed || target === undefined) return;
+    if (this.#closed) return;
     this.#digest();
-    const now = this.#clock();
-    this.#dedup.notice(target, now);
-    this.#enqueue({ kind: 'identify', creationDate: now, [CONTEXT]: target });
+    this.#noticeContext(context, this.#clock(), 'identify');
   }
 
   /**
@@ -313,12 +310,15 @@ export class EventProcessor {
       .then(() => undefined));
   }
 
-  /** Marks the context as seen, queueing its index event when it is new in this window. */
-  #noticeContext(context: Context, now: number): void {
+  /**
+   * Marks the context as seen, queueing its index event when it is new in this window, or its
+   * identify event in any case.
+   */
+  #noticeContext(context: Context, now: number, identify?: 'identify'): void {
     // As index and identify events describe it: undefined when there is nothing to.
     const target = this.#config.omitAnonymousContexts ? withoutAnonymous(context) : context;
-    if (target !== undefined && this.#dedup.notice(target, now)) {
-      this.#enqueue({ kind: 'index', creationDate: now, [CONTEXT]: target });
+    if (target !== undefined && (this.#dedup.notice(target, now) || identify)) {
+      this.#enqueue({ kind: identify ?? 'index', creationDate: now, [CONTEXT]: target });
     }
   }
 
