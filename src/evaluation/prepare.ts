@@ -5,6 +5,7 @@
  * the caller's log line names the flag.
  */
 import { refFor, type AttributeRef } from '../attributeRef.js';
+import { isRecord } from '../data/parse.js';
 import type { LDEvaluationReason } from '../types.js';
 import type {
   Clause,
@@ -111,7 +112,7 @@ function list<T>(value: T[] | null | undefined, what: string): T[] {
 
 /** The value, which must be an object other than an array. */
 function record<T>(value: T, what: string): T {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) malformed(what);
+  if (!isRecord(value)) malformed(what);
   return value;
 }
 
