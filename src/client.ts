@@ -17,6 +17,7 @@ import { EventProcessor } from './events/processor.js';
 import { HookRunner } from './hooks.js';
 import type { LDLogger } from './logging.js';
 import type { LDOptions } from './options.js';
+import { timedOut } from './timers.js';
 import type { LDContext, LDErrorKind, LDEvaluationDetail, LDFlagValue } from './types.js';
 import type { AllData } from './wire.js';
 
@@ -159,17 +160,8 @@ export class LDClient {
    */
   async waitForInitialization(options: LDWaitOptions = {}): Promise<this> {
     const seconds = Math.max(0, options.timeout ?? 5);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`flag data was not loaded within ${seconds} s (source: ${this.#source})`)),
-        seconds * 1000,
-      );
-    });
-    try {
-      await Promise.race([this.#ensureFresh(), timeout]);
-    } finally {
-      clearTimeout(timer);
+    if (await timedOut(this.#ensureFresh(), seconds * 1000)) {
+      throw new Error(`flag data was not loaded within ${seconds} s (source: ${this.#source})`);
     }
     return this;
   }

@@ -37,6 +37,7 @@ import { basicLogger, init, type AllData, type DataLoader, type LDClient, type L
 import { makeConfig } from '../../src/config.js';
 import { KVLoader } from '../../src/data/kv.js';
 import { PollingLoader } from '../../src/data/poll.js';
+import { timedOut } from '../../src/timers.js';
 import { warmUp } from './warmup.js';
 
 export * from '../../src/core.js';
@@ -138,13 +139,7 @@ class IsolateClient {
     const refresh = this.#handOver(this.#source.load());
     // If this request stops waiting, the read still completes and updates the client.
     ctx.waitUntil(refresh);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = await Promise.race([
-      refresh.then(() => false),
-      new Promise<boolean>((resolve) => (timer = setTimeout(resolve, deadline - Date.now(), true))),
-    ]);
-    clearTimeout(timer);
-    if (timedOut) this.#logger.warn(`flags not loaded within ${seconds} s; using the flags held, or defaults`);
+    if (await timedOut(refresh, deadline - Date.now())) this.#logger.warn(`flags not loaded within ${seconds} s; using the flags held, or defaults`);
     return client;
   }
 

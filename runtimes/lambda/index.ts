@@ -8,6 +8,7 @@
  * which a frozen environment cannot keep, so they are left out (asking for them logs a warning).
  */
 import { basicLogger, init, type LDClient, type LDLogger, type LDOptions } from '../../src/core.js';
+import { timedOut } from '../../src/timers.js';
 
 export * from '../../src/core.js';
 export { InMemoryPersistentStore } from '../../src/data/persistentStore.js';
@@ -57,17 +58,9 @@ async function flushWithin(client: LDClient, limitMs: number, logger: LDLogger):
     logger.warn('no time left in this invocation to wait for analytics events; returning without waiting');
     return;
   }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<boolean>((resolve) => {
-    timer = setTimeout(resolve, limitMs, true);
-  });
-  try {
-    if (await Promise.race([flushing.then(() => false), expired])) {
-      logger.warn(`analytics events were not delivered within ${Math.round(limitMs)} ms; returning without waiting`);
-    }
-  } finally {
-    // Nothing of ours may stay scheduled once the invocation returns.
-    clearTimeout(timer);
+  // The timer is cleared either way: nothing of ours may stay scheduled once the invocation returns.
+  if (await timedOut(flushing, limitMs)) {
+    logger.warn(`analytics events were not delivered within ${Math.round(limitMs)} ms; returning without waiting`);
   }
 }
 
