@@ -230,8 +230,10 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
     logger.warn('option "pollInterval" is ignored while "stream" is true');
   }
 
-  const { id, version } = config.application ?? {};
-  const tags = [tag('id', id, logger), tag('version', version, logger)].filter(Boolean).join(' ');
+  const tags = (['id', 'version'] as const)
+    .map((name) => tag(name, config.application?.[name], logger))
+    .filter(Boolean)
+    .join(' ');
   const { wrapperName, wrapperVersion } = config;
   const wrapper = wrapperName && (wrapperVersion ? `${wrapperName}/${wrapperVersion}` : wrapperName);
   // Called as a plain function: some hosts reject a `fetch` invoked with another `this`.
