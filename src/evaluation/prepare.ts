@@ -116,6 +116,11 @@ function record<T>(value: T, what: string): T {
   return value;
 }
 
+/** Each element of a list (see `list`), which must be an object (see `record`), through `prepare`. */
+function mapRecords<T, R>(value: T[] | null | undefined, what: string, prepare: (item: T, index: number) => R): R[] {
+  return list(value, what).map((item, index) => prepare(record(item, what), index));
+}
+
 /** A context kind; absent, null or empty means none (and the older, user-only rules). */
 function kindOf(value: unknown): string | undefined {
   if (value != null && typeof value !== 'string') malformed('contextKind');
@@ -143,8 +148,7 @@ function bucketing(bucketBy: unknown, kind: string | undefined, prefix: string):
 }
 
 function prepareClauses(raw: Clause[] | undefined): PreparedClause[] {
-  return list(raw, 'clauses').map((c) => {
-    const clause = record(c, 'clauses');
+  return mapRecords(raw, 'clauses', (clause) => {
     const values = list(clause.values, 'values');
     const op = clause.op;
     if (typeof op !== 'string') malformed('op');
@@ -173,7 +177,8 @@ function prepareOutcome(
   if (typeof variation === 'number') return variation;
   if (rollout === undefined || rollout === null) return undefined;
   record(rollout, 'rollout');
-  const variations = list(rollout.variations, 'variations').map((wv) => record(wv, 'variations'));
+  // Weighted variations are used as they are, once each is known to be an object.
+  const variations = mapRecords(rollout.variations, 'variations', (wv) => wv);
   if (variations.length === 0) return undefined;
   const isExperiment = rollout.kind === 'experiment';
   return {
@@ -199,8 +204,7 @@ function prepareTargets(
   kind?: string,
   users?: PreparedTarget[],
 ): PreparedTarget[] {
-  return list(raw as ContextTarget[], what).map((t) => {
-    const { contextKind, values, variation } = record(t, what);
+  return mapRecords(raw as ContextTarget[], what, ({ contextKind, values, variation }) => {
     const targetKind = kind ?? kindOf(contextKind) ?? 'user';
     const deferred =
       targetKind === 'user' && list(values, 'values').length === 0
@@ -221,8 +225,7 @@ export function prepareFlag(raw: FlagData): PreparedFlag {
   const flag = record(raw, 'flag');
   const { key, salt } = flag;
   if (typeof key !== 'string') malformed('key');
-  const prerequisites = list(flag.prerequisites, 'prerequisites').map((p) => {
-    const { key, variation } = record(p, 'prerequisites');
+  const prerequisites = mapRecords(flag.prerequisites, 'prerequisites', ({ key, variation }) => {
     if (typeof key !== 'string') malformed('prerequisites');
     // The reason a failure gives, made once.
     const reason = Object.freeze({ kind: 'PREREQUISITE_FAILED' as const, prerequisiteKey: key });
@@ -236,8 +239,7 @@ export function prepareFlag(raw: FlagData): PreparedFlag {
     offVariation: flag.offVariation,
     prerequisites,
     targets: flagTargets(flag),
-    rules: list(flag.rules, 'rules').map((r, ruleIndex) => {
-      const rule = record(r, 'rules');
+    rules: mapRecords(flag.rules, 'rules', (rule, ruleIndex) => {
       const reason: LDEvaluationReason =
         typeof rule.id === 'string'
           ? { kind: 'RULE_MATCH', ruleIndex, ruleId: rule.id }
@@ -280,18 +282,11 @@ export function prepareSegment(raw: SegmentData): PreparedSegment {
     key,
     included: segmentTargets(segment.included, segment.includedContexts),
     excluded: segmentTargets(segment.excluded, segment.excludedContexts),
-    rules: list(segment.rules, 'rules').map((r) => {
-      const rule = record(r, 'rules');
-      return {
-        clauses: prepareClauses(rule.clauses),
-        weight: optionalNumber(rule.weight),
-        ...bucketing(
-          rule.bucketBy,
-          kindOf(rule.rolloutContextKind),
-          bucketPrefix(key, segment.salt, undefined),
-        ),
-      };
-    }),
+    rules: mapRecords(segment.rules, 'rules', (rule) => ({
+      clauses: prepareClauses(rule.clauses),
+      weight: optionalNumber(rule.weight),
+      ...bucketing(rule.bucketBy, kindOf(rule.rolloutContextKind), bucketPrefix(key, segment.salt, undefined)),
+    })),
     unbounded: segment.unbounded === true,
   };
 }
