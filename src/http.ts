@@ -78,7 +78,9 @@ async function bounded<T>(controller: AbortController, timeoutMs: number, what: 
 
 /**
  * `fetch` that gives up when the response headers have not arrived within `timeoutMs`. The
- * returned `signal` aborts the body too; callers bound body reads with `readTextWithTimeout`.
+ * returned `controller` aborts the body too; callers bound body reads with `readTextWithTimeout`.
+ * A caller that must be able to cancel the request itself (to close a source) passes a controller
+ * of its own, made for this one request: a timeout aborts it for good.
  */
 export async function fetchWithTimeout(
   settings: HttpSettings,
@@ -86,19 +88,12 @@ export async function fetchWithTimeout(
   init: RequestInit,
   timeoutMs: number,
   what: string,
-  outer?: AbortSignal,
+  controller = new AbortController(),
 ): Promise<{ response: Response; controller: AbortController }> {
-  const controller = new AbortController();
-  const onOuterAbort = () => controller.abort();
-  outer?.addEventListener('abort', onOuterAbort);
-  try {
-    const response = await bounded(controller, timeoutMs, what, () =>
-      settings.fetch(url, { ...init, signal: controller.signal }),
-    );
-    return { response, controller };
-  } finally {
-    outer?.removeEventListener('abort', onOuterAbort);
-  }
+  const response = await bounded(controller, timeoutMs, what, () =>
+    settings.fetch(url, { ...init, signal: controller.signal }),
+  );
+  return { response, controller };
 }
 
 /**

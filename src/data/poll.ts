@@ -27,8 +27,11 @@ export class PollingLoader implements DataLoader {
     this.#url = joinUri(baseUri, '/sdk/latest-all', filter);
   }
 
-  /** The data set, or undefined when the server says it is unchanged since the last load. */
-  async load(signal?: AbortSignal): Promise<AllData | undefined> {
+  /**
+   * The data set, or undefined when the server says it is unchanged since the last load.
+   * `abort`, when given, is made for this poll alone: aborting it cancels the poll.
+   */
+  async load(abort?: AbortController): Promise<AllData | undefined> {
     const http = this.#http;
     const what = 'polling request';
     // Large flag sets compress well; hosts whose fetch already asks for gzip decompress either way.
@@ -40,7 +43,7 @@ export class PollingLoader implements DataLoader {
       { headers },
       http.connectTimeoutMs,
       what,
-      signal,
+      abort,
     );
     const { status } = response;
     this.environmentId = response.headers.get('X-LD-EnvID') ?? this.environmentId;

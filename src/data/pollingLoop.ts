@@ -9,7 +9,8 @@ import type { DataSourceUpdates, LDDataSource } from './types.js';
 
 export class PollingDataSource implements LDDataSource {
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly abort = new AbortController();
+  /** Cancels the poll in flight; one per poll, since a poll's timeout aborts it too. */
+  private abort: AbortController | undefined;
   private closed = false;
 
   constructor(
@@ -23,7 +24,7 @@ export class PollingDataSource implements LDDataSource {
       const poll = async (): Promise<void> => {
         this.timer = undefined;
         try {
-          const data = await this.loader.load(this.abort.signal);
+          const data = await this.loader.load((this.abort = new AbortController()));
           if (this.closed) return;
           if (data !== undefined) updates.init(data, this.loader.environmentId);
           resolve();
@@ -45,7 +46,7 @@ export class PollingDataSource implements LDDataSource {
 
   close(): void {
     this.closed = true;
-    this.abort.abort();
+    this.abort?.abort();
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }

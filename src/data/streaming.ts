@@ -134,26 +134,24 @@ export class StreamingDataSource implements LDDataSource {
     this.abort = abort;
 
     let response: Response;
-    let controller: AbortController;
     try {
       const headers = { ...http.headers, Accept: 'text/event-stream' };
-      ({ response, controller } = await fetchWithTimeout(
+      // The request and its body both follow `abort`, which close() aborts.
+      ({ response } = await fetchWithTimeout(
         http,
         this.url,
         { method: 'GET', headers },
         http.connectTimeoutMs,
         'stream connection',
-        abort.signal,
+        abort,
       ));
     } catch (err) {
       if (this.closed) return 'stop';
       logger.warn(`Stream connection failed: ${describe(err)}; will retry`);
       return 'retry';
     }
-    // fetchWithTimeout stops following our signal once headers are in; keep the body tied to it.
-    abort.signal.addEventListener('abort', () => controller.abort(), { once: true });
     if (this.closed) {
-      controller.abort();
+      abort.abort();
       return 'stop';
     }
 
@@ -182,7 +180,7 @@ export class StreamingDataSource implements LDDataSource {
       environmentId === undefined
         ? updates
         : { init: (data) => updates.init(data, environmentId), upsert: (kind, key, item) => updates.upsert(kind, key, item) };
-    return this.read(response.body, controller, scoped);
+    return this.read(response.body, abort, scoped);
   }
 
   /** Reads events until the connection ends, goes silent, or sends something unusable. */
