@@ -77,10 +77,11 @@ async function bounded<T>(controller: AbortController, timeoutMs: number, what: 
 }
 
 /**
- * `fetch` that gives up when the response headers have not arrived within `timeoutMs`. The
- * returned `controller` aborts the body too; callers bound body reads with `readTextWithTimeout`.
+ * `fetch` that gives up when the response headers have not arrived within `timeoutMs`. `text`
+ * then reads the whole body as UTF-8, giving up (and aborting the request) after its own timeout;
+ * bytes that are not UTF-8 are an error, not replacement characters that would corrupt flag values.
  * A caller that must be able to cancel the request itself (to close a source) passes a controller
- * of its own, made for this one request: a timeout aborts it for good.
+ * of its own, made for this one request: a timeout aborts it for good, and it aborts the body too.
  */
 export async function fetchWithTimeout(
   settings: HttpSettings,
@@ -89,26 +90,17 @@ export async function fetchWithTimeout(
   timeoutMs: number,
   what: string,
   controller = new AbortController(),
-): Promise<{ response: Response; controller: AbortController }> {
+): Promise<{ response: Response; text(timeoutMs: number): Promise<string> }> {
   const response = await bounded(controller, timeoutMs, what, () =>
     settings.fetch(url, { ...init, signal: controller.signal }),
   );
-  return { response, controller };
-}
-
-/**
- * Reads a whole body as UTF-8 text, giving up (and aborting the request) after `timeoutMs`. Bytes
- * that are not UTF-8 are an error, not replacement characters that would corrupt flag values.
- */
-export function readTextWithTimeout(
-  response: Response,
-  controller: AbortController,
-  timeoutMs: number,
-  what: string,
-): Promise<string> {
-  return bounded(controller, timeoutMs, `${what} body`, async () =>
-    new TextDecoder('utf-8', { fatal: true }).decode(await response.arrayBuffer()),
-  );
+  return {
+    response,
+    text: (bodyTimeoutMs) =>
+      bounded(controller, bodyTimeoutMs, `${what} body`, async () =>
+        new TextDecoder('utf-8', { fatal: true }).decode(await response.arrayBuffer()),
+      ),
+  };
 }
 
 /**

@@ -6,7 +6,6 @@ import {
   fetchWithTimeout,
   HttpStatusError,
   joinUri,
-  readTextWithTimeout,
   type HttpSettings,
 } from '../http.js';
 import type { AllData } from '../wire.js';
@@ -37,7 +36,7 @@ export class PollingLoader implements DataLoader {
     // Large flag sets compress well; hosts whose fetch already asks for gzip decompress either way.
     const headers: Record<string, string> = { ...http.headers, 'Accept-Encoding': 'gzip' };
     if (this.#etag !== undefined) headers['If-None-Match'] = this.#etag;
-    const { response, controller } = await fetchWithTimeout(
+    const { response, text } = await fetchWithTimeout(
       http,
       this.#url,
       { headers },
@@ -52,7 +51,7 @@ export class PollingLoader implements DataLoader {
       if (status === 304) return undefined;
       throw new HttpStatusError(status, what);
     }
-    const data = parseAllData(await readTextWithTimeout(response, controller, http.readTimeoutMs, what), 'polling response');
+    const data = parseAllData(await text(http.readTimeoutMs), 'polling response');
     // Only remember the ETag of a body we could use.
     this.#etag = response.headers.get('ETag') ?? undefined;
     return data;

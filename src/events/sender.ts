@@ -6,7 +6,6 @@ import {
   fetchWithTimeout,
   isRecoverableStatus,
   joinUri,
-  readTextWithTimeout,
   type HttpSettings,
 } from '../http.js';
 
@@ -83,7 +82,7 @@ export class DefaultEventSender implements LDEventSender {
         }
       }
       const what = 'event delivery';
-      const { response, controller } = await fetchWithTimeout(
+      const { response, text } = await fetchWithTimeout(
         http,
         this.#uri,
         { method: 'POST', headers, body },
@@ -92,9 +91,7 @@ export class DefaultEventSender implements LDEventSender {
       );
       // Reading the (normally empty) body lets the connection be reused and frees it on hosts
       // that complain about unread bodies; its content does not matter, the status is known.
-      await readTextWithTimeout(response, controller, Math.max(1, deadline - Date.now()), what).catch(
-        () => {},
-      );
+      await text(Math.max(1, deadline - Date.now())).catch(() => {});
       const status = response.status;
       // No `error`: the status describes a failure.
       // NaN without a `Date` header: the processor ignores it.
