@@ -121,7 +121,7 @@ export class LDClient {
         logger.warn(`options "stream" and "pollInterval" need ${longLived}; polling on demand instead`);
       }
       this.#source = 'poll';
-      this.#loader = new PollingLoader(config.http, config.baseUri, config.payloadFilterKey);
+      this.#loader = new PollingLoader(config);
     }
 
     if (featureStore !== undefined && !config.useLdd) {

@@ -102,7 +102,7 @@ class IsolateClient {
     const source = (this.#source = kv
       ? new KVLoader({ get: (key) => this.kv!.get(key) }, config.kvKey!)
       : // Kept for the isolate: it remembers the ETag, so an unchanged data set costs a 304.
-        new PollingLoader(config.http, config.baseUri, config.payloadFilterKey));
+        new PollingLoader(config));
     if (!sdkKey && options.sendEvents !== false) logger.info('no "sdkKey": analytics events are not sent');
     this.client = init(sdkKey || clientSideId || 'unused', {
       ...options,

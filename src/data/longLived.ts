@@ -14,11 +14,6 @@ export const longLivedExtras: LongLivedExtras = {
       initialReconnectDelayMs: config.initialReconnectDelayMs,
       logger: config.logger,
     }),
-  polling: (config) =>
-    new PollingDataSource(
-      new PollingLoader(config.http, config.baseUri, config.payloadFilterKey),
-      config.pollIntervalMs as number,
-      config.logger,
-    ),
+  polling: (config) => new PollingDataSource(new PollingLoader(config), config.pollIntervalMs as number, config.logger),
   writeThrough,
 };

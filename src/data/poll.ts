@@ -2,6 +2,7 @@
  * One poll of `GET {baseUri}/sdk/latest-all`, remembering the `ETag` so that an unchanged data set
  * costs a `304` and no parse.
  */
+import type { Config } from '../config.js';
 import {
   fetchWithTimeout,
   HttpStatusError,
@@ -20,10 +21,10 @@ export class PollingLoader implements DataLoader {
   readonly #url: string;
   #etag: string | undefined;
 
-  /** `filter` is a payload filter key, sent as `?filter=`. */
-  constructor(http: HttpSettings, baseUri: string, filter?: string) {
+  /** The payload filter key, when configured, is sent as `?filter=`. */
+  constructor({ http, baseUri, payloadFilterKey }: Pick<Config, 'http' | 'baseUri' | 'payloadFilterKey'>) {
     this.#http = http;
-    this.#url = joinUri(baseUri, '/sdk/latest-all', filter);
+    this.#url = joinUri(baseUri, '/sdk/latest-all', payloadFilterKey);
   }
 
   /**
