@@ -58,10 +58,11 @@ export function isRecoverableStatus(status: number): boolean {
   return true;
 }
 
-/** A timeout that names what timed out, so logs say which limit to raise. */
-export class TimeoutError extends Error {
-  override readonly name = 'TimeoutError';
-}
+/**
+ * A timeout, whose message names what timed out so that logs say which limit to raise. It never
+ * leaves the SDK: callers test its type and log its message, so it needs no name of its own.
+ */
+export class TimeoutError extends Error {}
 
 /** Runs `work`, aborting `controller` after `timeoutMs`; a timeout rejects with its TimeoutError. */
 async function bounded<T>(controller: AbortController, timeoutMs: number, what: string, work: () => Promise<T>): Promise<T> {
