@@ -7,9 +7,9 @@ import { makeConfig, type Config } from './config.js';
 import { secureModeHash } from './crypto/hmac.js';
 import { isContextError, toContext, type Context } from './context.js';
 import { DataSet } from './data/dataSet.js';
-import { KVLoader } from './data/kv.js';
+import { kvLoader } from './data/kv.js';
 import { parseAllData } from './data/parse.js';
-import { PersistentStoreLoader } from './data/persistentStore.js';
+import { persistentStoreLoader } from './data/persistentStore.js';
 import { PollingLoader } from './data/poll.js';
 import type { DataLoader, DataSourceUpdates, LDDataSource, LongLivedExtras } from './data/types.js';
 import { Evaluator, errorResult, type EvalResult, type PrerequisiteListener } from './evaluation/evaluator.js';
@@ -106,10 +106,10 @@ export class LDClient {
       else this.#background = dataSource as LDDataSource;
     } else if (kvStore !== undefined) {
       this.#source = 'kv';
-      this.#loader = new KVLoader(kvStore, config.kvKey!);
+      this.#loader = kvLoader(kvStore, config.kvKey!);
     } else if (config.useLdd) {
       this.#source = 'store';
-      this.#loader = new PersistentStoreLoader(featureStore!);
+      this.#loader = persistentStoreLoader(featureStore!);
     } else if (config.stream && extras) {
       this.#source = 'stream';
       this.#background = extras.streaming(config);

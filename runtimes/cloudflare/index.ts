@@ -35,7 +35,7 @@
  */
 import { basicLogger, init, type AllData, type DataLoader, type LDClient, type LDLogger, type LDOptions } from '../../src/core.js';
 import { makeConfig } from '../../src/config.js';
-import { KVLoader } from '../../src/data/kv.js';
+import { kvLoader } from '../../src/data/kv.js';
 import { PollingLoader } from '../../src/data/poll.js';
 import { timedOut } from '../../src/timers.js';
 import { warmUp } from './warmup.js';
@@ -100,7 +100,7 @@ class IsolateClient {
     const config = makeConfig(sdkKey || 'unused', { ...options, kvStore: kv, clientSideId, logger: basicLogger('none') });
     this.#ttlMs = config.cacheTtlMs;
     const source = (this.#source = kv
-      ? new KVLoader({ get: (key) => this.kv!.get(key) }, config.kvKey!)
+      ? kvLoader({ get: (key) => this.kv!.get(key) }, config.kvKey!)
       : // Kept for the isolate: it remembers the ETag, so an unchanged data set costs a 304.
         new PollingLoader(config));
     if (!sdkKey && options.sendEvents !== false) logger.info('no "sdkKey": analytics events are not sent');

@@ -6,22 +6,16 @@ import type { AllData } from '../wire.js';
 import { parseAllData } from './parse.js';
 import type { DataLoader, KVStore } from './types.js';
 
-export class KVLoader implements DataLoader {
-  readonly name = 'kv';
-  readonly #store: KVStore;
-  readonly #key: string;
-
-  constructor(store: KVStore, key: string) {
-    this.#store = store;
-    this.#key = key;
-  }
-
-  async load(): Promise<AllData> {
-    const key = this.#key;
-    const value = await this.#store.get(key);
-    if (value == null) {
-      throw new Error(`KV store has no entry "${key}"; is LaunchDarkly's integration writing to it?`);
-    }
-    return parseAllData(value, `KV entry "${key}"`);
-  }
+/** The loader of `store`'s entry `key`: a plain object, as it keeps no state between loads. */
+export function kvLoader(store: KVStore, key: string): DataLoader {
+  return {
+    name: 'kv',
+    async load(): Promise<AllData> {
+      const value = await store.get(key);
+      if (value == null) {
+        throw new Error(`KV store has no entry "${key}"; is LaunchDarkly's integration writing to it?`);
+      }
+      return parseAllData(value, `KV entry "${key}"`);
+    },
+  };
 }

@@ -33,24 +33,19 @@ function parseItems<T>(raw: Record<string, string>, kind: DataKind): Record<stri
  * Reads a whole data set from a persistent store. The client's cache TTL decides how often this
  * runs, which makes the client itself the caching layer over the store.
  */
-export class PersistentStoreLoader implements DataLoader {
-  readonly name = 'store';
-  readonly #store: PersistentDataStore;
-
-  constructor(store: PersistentDataStore) {
-    this.#store = store;
-  }
-
-  async load(): Promise<AllData> {
-    const store = this.#store;
-    const [inited, flags, segments] = await Promise.all([
-      store.isInitialized(),
-      store.getAll('flags'),
-      store.getAll('segments'),
-    ]);
-    if (!inited) throw new Error('persistent store has no "$inited" marker: no full data set written yet');
-    return { flags: parseItems<FlagData>(flags, 'flags'), segments: parseItems<SegmentData>(segments, 'segments') };
-  }
+export function persistentStoreLoader(store: PersistentDataStore): DataLoader {
+  return {
+    name: 'store',
+    async load(): Promise<AllData> {
+      const [inited, flags, segments] = await Promise.all([
+        store.isInitialized(),
+        store.getAll('flags'),
+        store.getAll('segments'),
+      ]);
+      if (!inited) throw new Error('persistent store has no "$inited" marker: no full data set written yet');
+      return { flags: parseItems<FlagData>(flags, 'flags'), segments: parseItems<SegmentData>(segments, 'segments') };
+    },
+  };
 }
 
 /**
