@@ -89,6 +89,7 @@ export class LDClient {
     const logger = (this.#logger = config.logger);
     const { dataSource, kvStore, featureStore } = config;
     const longLived = 'a long-lived process ("ldedge" or "ldedge/node")';
+    let background: ReturnType<LongLivedExtras['background']>;
 
     if (config.payload !== undefined) {
       this.#source = 'payload';
@@ -110,12 +111,8 @@ export class LDClient {
     } else if (config.useLdd) {
       this.#source = 'store';
       this.#loader = persistentStoreLoader(featureStore!);
-    } else if (config.stream && extras) {
-      this.#source = 'stream';
-      this.#background = extras.streaming(config);
-    } else if (config.pollIntervalMs !== undefined && extras) {
-      this.#source = 'polling';
-      this.#background = extras.polling(config);
+    } else if ((background = extras?.background(config))) {
+      [this.#source, this.#background] = background;
     } else {
       if (config.stream || config.pollIntervalMs !== undefined) {
         logger.warn(`options "stream" and "pollInterval" need ${longLived}; polling on demand instead`);

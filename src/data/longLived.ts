@@ -6,14 +6,22 @@ import { StreamingDataSource } from './streaming.js';
 import type { LongLivedExtras } from './types.js';
 
 export const longLivedExtras: LongLivedExtras = {
-  streaming: (config) =>
-    new StreamingDataSource({
-      http: config.http,
-      streamUri: config.streamUri,
-      filter: config.payloadFilterKey,
-      initialReconnectDelayMs: config.initialReconnectDelayMs,
-      logger: config.logger,
-    }),
-  polling: (config) => new PollingDataSource(new PollingLoader(config), config.pollIntervalMs as number, config.logger),
+  // `stream` wins over `pollInterval` (the configuration has warned that it is ignored).
+  background(config) {
+    if (config.stream) {
+      return [
+        'stream',
+        new StreamingDataSource({
+          http: config.http,
+          streamUri: config.streamUri,
+          filter: config.payloadFilterKey,
+          initialReconnectDelayMs: config.initialReconnectDelayMs,
+          logger: config.logger,
+        }),
+      ];
+    }
+    if (config.pollIntervalMs === undefined) return undefined;
+    return ['polling', new PollingDataSource(new PollingLoader(config), config.pollIntervalMs, config.logger)];
+  },
   writeThrough,
 };

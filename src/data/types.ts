@@ -60,7 +60,10 @@ export interface KVStore {
  * them; the edge entry points leave them out to keep their bundles small.
  */
 export interface LongLivedExtras {
-  streaming(config: Config): LDDataSource;
-  polling(config: Config): LDDataSource;
+  /**
+   * The background source the configuration asks for, streaming or a polling loop, with its name
+   * for `dataStatus`; undefined when it asks for neither.
+   */
+  background(config: Config): [source: 'stream' | 'polling', LDDataSource] | undefined;
   writeThrough(store: PersistentDataStore, logger: LDLogger): DataSourceUpdates;
 }
