@@ -134,14 +134,16 @@ export class ContextRedactor {
    * feature and custom events.
    */
   redact(context: Context, redactAnonymous?: boolean): JsonObject {
-    if (!context.isMulti) return this.#redactSingle(context, true, redactAnonymous);
+    if (!context.isMulti) return this.#redactSingle(context, redactAnonymous, { kind: context.kind, key: context.key });
     const out: JsonObject = { kind: 'multi' };
-    for (const member of context.contexts) out[member.kind] = this.#redactSingle(member, false, redactAnonymous);
+    for (const member of context.contexts) {
+      out[member.kind] = this.#redactSingle(member, redactAnonymous, { key: member.key });
+    }
     return out;
   }
 
-  #redactSingle(single: SingleContext, withKind: boolean, redactAnonymous: boolean | undefined): JsonObject {
-    const out: JsonObject = withKind ? { kind: single.kind, key: single.key } : { key: single.key };
+  /** Completes `out`, which holds the identifying `kind` (outside a multi-kind context) and `key`. */
+  #redactSingle(single: SingleContext, redactAnonymous: boolean | undefined, out: JsonObject): JsonObject {
     const attrs = single.attributes;
     let source = attrs;
     if (single.legacy) {
