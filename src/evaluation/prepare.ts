@@ -240,10 +240,12 @@ export function prepareFlag(raw: FlagData): PreparedFlag {
     prerequisites,
     targets: flagTargets(flag),
     rules: mapRecords(flag.rules, 'rules', (rule, ruleIndex) => {
-      const reason: LDEvaluationReason =
-        typeof rule.id === 'string'
-          ? { kind: 'RULE_MATCH', ruleIndex, ruleId: rule.id }
-          : { kind: 'RULE_MATCH', ruleIndex };
+      // `ruleId` only when the rule has one: reasons are serialized as they are.
+      const reason: LDEvaluationReason = {
+        kind: 'RULE_MATCH',
+        ruleIndex,
+        ...(typeof rule.id === 'string' && { ruleId: rule.id }),
+      };
       return {
         clauses: prepareClauses(rule.clauses),
         outcome: prepareOutcome(rule, key, salt),
