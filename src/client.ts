@@ -2,11 +2,13 @@
  * The client: holds one data set, keeps it current the way its configuration says, and evaluates
  * synchronously over it.
  */
+// First, out of order: bundlers place modules in import order, and flag preparation (pulled in by
+// DataSet) then sits just before the evaluator that walks what it builds, which gzips smaller.
+import { DataSet } from './data/dataSet.js';
 import { buildAllFlagsState, LDFlagsState, type LDFlagsStateOptions } from './allFlagsState.js';
 import { makeConfig, type Config } from './config.js';
 import { secureModeHash } from './crypto/hmac.js';
 import { isContextError, toContext, type Context } from './context.js';
-import { DataSet } from './data/dataSet.js';
 import { kvLoader } from './data/kv.js';
 import { parseAllData } from './data/parse.js';
 import { persistentStoreLoader } from './data/persistentStore.js';
