@@ -13,8 +13,9 @@ type Read<T> = (value: unknown) => T | undefined;
 
 const never: ValueMatcher = () => false;
 
-const asString: Read<string> = (v) => (typeof v === 'string' ? v : undefined);
-const asNumber: Read<number> = (v) => (typeof v === 'number' ? v : undefined);
+// Exported with `operands` for flag preparation, which reads optional numbers and key lists the same way.
+export const asString: Read<string> = (v) => (typeof v === 'string' ? v : undefined);
+export const asNumber: Read<number> = (v) => (typeof v === 'number' ? v : undefined);
 const asRegExp: Read<RegExp> = (v) => {
   try {
     return typeof v === 'string' ? new RegExp(v) : undefined;
@@ -61,7 +62,7 @@ function inMatcher(values: readonly unknown[]): ValueMatcher {
 }
 
 /** The clause values that read as an operator's operand type; the rest are dropped. */
-function operands<C>(values: readonly unknown[], read: Read<C>): C[] {
+export function operands<C>(values: readonly unknown[], read: Read<C>): C[] {
   return values.map(read).filter((operand): operand is C => operand !== undefined);
 }
 

@@ -19,7 +19,7 @@ import type {
 } from '../wire.js';
 import { bucketPrefix } from './bucketing.js';
 import { malformed } from './errors.js';
-import { compileOperator, type ValueMatcher } from './operators.js';
+import { asNumber, asString, compileOperator, operands, type ValueMatcher } from './operators.js';
 import { FALLTHROUGH, FALLTHROUGH_IN_EXPERIMENT } from './reasons.js';
 
 export interface PreparedClause {
@@ -127,16 +127,8 @@ function kindOf(value: unknown): string | undefined {
   return (value as string | null | undefined) || undefined;
 }
 
-function optionalNumber(value: unknown): number | undefined {
-  return typeof value === 'number' ? value : undefined;
-}
-
-function strings(values: readonly unknown[]): string[] {
-  return values.filter((v): v is string => typeof v === 'string');
-}
-
 function keySet(values: unknown): Set<string> {
-  return new Set(strings(list(values as unknown[], 'values')));
+  return new Set(operands(list(values as unknown[], 'values'), asString));
 }
 
 function bucketing(bucketBy: unknown, kind: string | undefined, prefix: string): Bucketing {
@@ -161,7 +153,7 @@ function prepareClauses(raw: Clause[] | undefined): PreparedClause[] {
       ref,
       isKindAttribute: ref.components.length === 1 && ref.components[0] === 'kind',
       negate: clause.negate === true,
-      segmentKeys: segmentMatch ? strings(values) : undefined,
+      segmentKeys: segmentMatch ? operands(values, asString) : undefined,
       matches: compileOperator(op, values),
     };
   });
@@ -233,7 +225,7 @@ export function prepareFlag(raw: FlagData): PreparedFlag {
   });
   return {
     key,
-    version: optionalNumber(flag.version) ?? 0,
+    version: asNumber(flag.version) ?? 0,
     on: flag.on === true,
     variations: list(flag.variations, 'variations'),
     offVariation: flag.offVariation,
@@ -262,9 +254,9 @@ export function prepareFlag(raw: FlagData): PreparedFlag {
       trackEvents: flag.trackEventsFallthrough === true,
     },
     trackEvents: flag.trackEvents === true,
-    debugEventsUntilDate: optionalNumber(flag.debugEventsUntilDate),
+    debugEventsUntilDate: asNumber(flag.debugEventsUntilDate),
     excludeFromSummaries: flag.excludeFromSummaries === true,
-    samplingRatio: optionalNumber(flag.samplingRatio),
+    samplingRatio: asNumber(flag.samplingRatio),
   };
 }
 
@@ -286,7 +278,7 @@ export function prepareSegment(raw: SegmentData): PreparedSegment {
     excluded: segmentTargets(segment.excluded, segment.excludedContexts),
     rules: mapRecords(segment.rules, 'rules', (rule) => ({
       clauses: prepareClauses(rule.clauses),
-      weight: optionalNumber(rule.weight),
+      weight: asNumber(rule.weight),
       ...bucketing(rule.bucketBy, kindOf(rule.rolloutContextKind), bucketPrefix(key, segment.salt, undefined)),
     })),
     unbounded: segment.unbounded === true,
