@@ -9,7 +9,7 @@ import type { PersistentDataStore } from './data/persistentStore.js';
 import type { LDEventSender } from './events/sender.js';
 import type { LDHook } from './hooks.js';
 import { sdkHeaders, type HttpSettings } from './http.js';
-import { basicLogger, type LDLogger } from './logging.js';
+import { basicLogger, LOGGER_METHODS, type LDLogger } from './logging.js';
 import type { LDOptions } from './options.js';
 import type { AllData } from './wire.js';
 
@@ -162,7 +162,7 @@ export function nearestOption(name: string): string | undefined {
 }
 
 /** Throws when a component is given without methods it needs: it could not work. */
-function requireMethods(name: string, value: unknown, methods: string[]): void {
+function requireMethods(name: string, value: unknown, methods: readonly string[]): void {
   const missing = methods.filter((m) => typeof (value as Record<string, unknown> | null)?.[m] !== 'function');
   if (value !== undefined && missing.length > 0) {
     throw new TypeError(`option "${name}" must be an object with ${missing.join('(), ')}()`);
@@ -172,7 +172,7 @@ function requireMethods(name: string, value: unknown, methods: string[]): void {
 /** Builds the configuration, warning about every problem on `options`' own logger (or console). */
 export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
   if (!isRecord(options as unknown)) throw new TypeError(`options must be an object, got ${describe(options)}`);
-  requireMethods('logger', options.logger, ['debug', 'info', 'warn', 'error']);
+  requireMethods('logger', options.logger, LOGGER_METHODS);
   const logger = options.logger ?? basicLogger();
   const offline = options.offline === true;
   if (typeof sdkKey !== 'string' || (sdkKey === '' && !offline)) {

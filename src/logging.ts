@@ -8,14 +8,17 @@ export interface LDLogger {
   error(message: string): void;
 }
 
-const LEVELS = ['debug', 'info', 'warn', 'error', 'none'] as const;
+/** A logger's methods, least severe first. */
+export const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
+
+const LEVELS: readonly LDLogLevel[] = [...LOGGER_METHODS, 'none'];
 
 /** Writes through `console` with an `[ldedge]` prefix, dropping messages below `level`. */
 export function basicLogger(level: LDLogLevel = 'info', prefix = '[ldedge]'): LDLogger {
   const given = LEVELS.indexOf(level);
   const min = given < 0 ? 1 : given; // an unknown level logs from info up
   const logger = {} as LDLogger;
-  (['debug', 'info', 'warn', 'error'] as const).forEach((lvl, i) => {
+  LOGGER_METHODS.forEach((lvl, i) => {
     // `console` is looked up per line, so that whatever replaces it later still gets the lines.
     logger[lvl] = i < min ? () => {} : (message) => console[lvl](`${prefix} ${lvl}: ${message}`);
   });
