@@ -81,13 +81,12 @@ export class DefaultEventSender implements LDEventSender {
           // lost one.
         }
       }
-      const what = 'event delivery';
       const { response, text } = await fetchWithTimeout(
         http,
         this.#uri,
         { method: 'POST', headers, body },
         budgetMs,
-        what,
+        'event delivery',
       );
       // Reading the (normally empty) body lets the connection be reused and frees it on hosts
       // that complain about unread bodies; its content does not matter, the status is known.
