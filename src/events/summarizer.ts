@@ -32,26 +32,25 @@ export class Summarizer {
   count(flagKey: string, result: EvalResult, defaultValue: unknown, context: Context, now: number): void {
     if (now < this.#start) this.#start = now;
     if (now > this.#end) this.#end = now;
-    // The first evaluation counted gives the default.
-    const feature = (this.#features[flagKey] ??= {
-      default: copyJson(defaultValue) ?? null,
-      contextKinds: [],
-      counters: [],
-    });
     const variation = result.variationIndex;
     const version = result.flag?.version;
-    const counter = feature.counters.find((c) => c.variation === variation && c.version === version);
-    if (counter !== undefined) counter.count++;
-    else {
-      // Undefined members are left out of the JSON.
-      feature.counters.push({
-        value: variation === undefined ? copyJson(defaultValue) ?? null : result.value,
-        count: 1,
-        variation,
-        version,
-        unknown: version === undefined ? true : undefined,
-      });
+    const feature = this.#features[flagKey];
+    if (feature === undefined) {
+      // The first evaluation counted gives the default. Arrays made with their elements hold just
+      // those, where an empty one grows room for many on its first push: a flush counts hundreds of
+      // flags once each.
+      this.#features[flagKey] = {
+        default: copyJson(defaultValue) ?? null,
+        contextKinds: context.contexts.map((member) => member.kind),
+        counters: [counter(result, defaultValue, variation, version)],
+      };
+      return;
     }
+    const counters = feature.counters;
+    let i = 0;
+    while (i < counters.length && (counters[i].variation !== variation || counters[i].version !== version)) i++;
+    if (i < counters.length) counters[i].count++;
+    else counters.push(counter(result, defaultValue, variation, version));
     for (const member of context.contexts) {
       if (!feature.contextKinds.includes(member.kind)) feature.contextKinds.push(member.kind);
     }
@@ -66,4 +65,20 @@ export class Summarizer {
     this.#end = -Infinity;
     return event;
   }
+}
+
+/** A new counter of one; undefined members are left out of the JSON. */
+function counter(
+  result: EvalResult,
+  defaultValue: unknown,
+  variation: number | undefined,
+  version: number | undefined,
+): Counter {
+  return {
+    value: variation === undefined ? copyJson(defaultValue) ?? null : result.value,
+    count: 1,
+    variation,
+    version,
+    unknown: version === undefined ? true : undefined,
+  };
 }
