@@ -94,7 +94,11 @@ export class MultiContext {
   readonly isMulti = true;
   #canonicalKey: string | undefined;
 
-  constructor(readonly contexts: readonly SingleContext[]) {}
+  constructor(
+    readonly contexts: readonly SingleContext[],
+    /** The caller's multi-kind object, when there is one. */
+    readonly attributes?: JsonObject,
+  ) {}
 
   /** The member of the given kind, if any. */
   forKind(kind: string): SingleContext | undefined {
@@ -115,10 +119,10 @@ export class MultiContext {
 export type Context = SingleContext | MultiContext;
 
 /** A context from members of distinct kinds; one member is returned as it is. */
-export function multiContext(contexts: SingleContext[]): Context {
+export function multiContext(contexts: SingleContext[], attributes?: JsonObject): Context {
   if (contexts.length === 1) return contexts[0];
   contexts.sort((a, b) => (a.kind < b.kind ? -1 : 1));
-  return new MultiContext(contexts);
+  return new MultiContext(contexts, attributes);
 }
 
 /** Why a caller's context was refused: a message naming what is wrong. */
@@ -168,7 +172,7 @@ export function toContext(input: unknown): ContextResult {
     members.push(member);
   }
   if (members.length === 0) return 'multi-kind context has no kinds';
-  return multiContext(members);
+  return multiContext(members, input);
 }
 
 export function isContextError(result: ContextResult): result is ContextError {

@@ -561,6 +561,39 @@ describe('analytics events', () => {
       expect(received().filter((e) => e.kind === 'index')).toHaveLength(3);
     });
 
+    it('a multi-kind context seen just before is not indexed again; one member with another key is', async () => {
+      const ep = processor();
+      const input = { kind: 'multi', user: { key: 'u' }, org: { key: 'o1' } };
+      evaluate(ep, data, 'untracked', ctx(input), 'dflt');
+      evaluate(ep, data, 'untracked', ctx({ ...input }), 'dflt'); // another object, the same keys
+      evaluate(ep, data, 'untracked', ctx({ ...input, org: { key: 'o2' } }), 'dflt');
+      evaluate(ep, data, 'untracked', ctx({ ...input, device: { key: 'o2' } }), 'dflt'); // one kind more
+      evaluate(ep, data, 'untracked', ctx(input), 'dflt'); // seen in this window
+      await ep.flush();
+      const indexed = received()
+        .filter((e) => e.kind === 'index')
+        .map((e) => e.context as Record<string, { key: string }>);
+      expect(indexed.map((c) => [c.org.key, c.device?.key])).toStrictEqual([
+        ['o1', undefined],
+        ['o2', undefined],
+        ['o1', 'o2'],
+      ]);
+    });
+
+    it('each multi-kind context object is redacted for itself in one flush', async () => {
+      const ep = processor();
+      const first = { kind: 'multi', user: { key: 'u', name: 'A' }, org: { key: 'o' } };
+      const second = { kind: 'multi', user: { key: 'u', name: 'B' }, org: first.org };
+      evaluate(ep, data, 'tracked', ctx(first), 'dflt');
+      evaluate(ep, data, 'tracked', ctx(second), 'dflt');
+      evaluate(ep, data, 'tracked', ctx(first), 'dflt');
+      await ep.flush();
+      const contexts = received()
+        .filter((e) => e.kind === 'feature')
+        .map((e) => e.context);
+      expect(contexts).toStrictEqual([first, second, first]);
+    });
+
     it('forgets the least recently seen key beyond contextKeysCapacity', async () => {
       const ep = processor({ contextKeysCapacity: 2 });
       const see = (key: string) => evaluate(ep, data, 'untracked', ctx({ kind: 'user', key }), 'dflt');

@@ -31,12 +31,9 @@ export class ContextDeduplicator {
       this.#oldest = this.#last = undefined;
       this.#windowStart = now;
     }
-    // A request evaluates many flags for one context, which is then already the most recent. A
-    // multi-kind context takes the longer way below, to the same answer.
+    // A request evaluates many flags for one context, which is then already the most recent.
     const last = this.#last;
-    if (last !== undefined && !context.isMulti && !last.isMulti && context.key === last.key && context.kind === last.kind) {
-      return false;
-    }
+    if (last !== undefined && sameKeys(context, last)) return false;
     this.#last = context;
     const keys = this.#keys;
     const key = context.canonicalKey;
@@ -47,4 +44,13 @@ export class ContextDeduplicator {
     keys.add(key);
     return !seen;
   }
+}
+
+/** Whether two contexts have the same kinds and keys, so the same canonical key. */
+function sameKeys(a: Context, b: Context): boolean {
+  const others = b.contexts;
+  return (
+    a.contexts.length === others.length &&
+    a.contexts.every((member, i) => member.kind === others[i].kind && member.key === others[i].key)
+  );
 }

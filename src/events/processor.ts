@@ -281,7 +281,7 @@ export class EventProcessor {
     const cache = new Map<object, [JsonObject?, JsonObject?]>();
     const redacted: Redacted = (context, redactAnonymous) => {
       const strip = redactAnonymous && hasAnonymousMember(context);
-      const id = context.isMulti ? context : context.attributes;
+      const id = context.attributes ?? context;
       let entry = cache.get(id);
       if (entry === undefined) cache.set(id, (entry = []));
       return (entry[strip ? 1 : 0] ??= this.#redactor.redact(context, strip));
