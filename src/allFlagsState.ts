@@ -5,13 +5,7 @@
 import type { Context } from './context.js';
 import type { DataSet } from './data/dataSet.js';
 import { hasOwn, isRecord } from './data/parse.js';
-import {
-  errorResult,
-  type EvalResult,
-  type Evaluator,
-  type PrerequisiteListener,
-} from './evaluation/evaluator.js';
-import type { PreparedFlag } from './evaluation/prepare.js';
+import { errorResult, type EvalResult, type Evaluator } from './evaluation/evaluator.js';
 import type { LDEvaluationReason, LDFlagValue } from './types.js';
 import type { FlagData } from './wire.js';
 
@@ -123,26 +117,16 @@ export function buildAllFlagsState(
   const values: Record<string, LDFlagValue> = Object.create(null);
   const metadata: Record<string, LDFlagMetadata> = Object.create(null);
 
-  // One listener for the whole walk; only the flag being evaluated's direct prerequisites count.
-  let current: PreparedFlag | undefined;
-  const collected: string[] = [];
-  const onPrerequisite: PrerequisiteListener = (prerequisite, prerequisiteOf) => {
-    // A prerequisite's result always carries its flag.
-    if (prerequisiteOf === current) collected.push(prerequisite.flag!.key);
-  };
-
   for (const key of data.flagKeys()) {
     const raw = data.item('flags', key) as FlagData;
     // Filter on the raw item so server-only flags are never prepared.
     if (clientSideOnly && !availableToClientSide(raw)) continue;
 
-    collected.length = 0;
     let result: EvalResult;
     try {
       // A key from flagKeys() always has a flag. Only preparing it can throw (a
       // MalformedFlagError): evaluate never does.
-      current = data.flag(key)!;
-      result = evaluator.evaluate(current, context, onPrerequisite);
+      result = evaluator.evaluate(data.flag(key)!, context, true);
     } catch {
       result = errorResult('MALFORMED_FLAG');
     }
@@ -164,7 +148,11 @@ export function buildAllFlagsState(
     if (trackEvents) meta.trackEvents = true;
     if (trackReason) meta.trackReason = true;
     if (debugUntil !== undefined) meta.debugEventsUntilDate = debugUntil;
-    if (collected.length > 0) meta.prerequisites = collected.slice();
+    // Only the direct prerequisites that were evaluated, which always carry their flags.
+    const prerequisites = result.prerequisites?.filter((prerequisite): prerequisite is EvalResult => prerequisite !== undefined);
+    if (prerequisites !== undefined && prerequisites.length > 0) {
+      meta.prerequisites = prerequisites.map((prerequisite) => prerequisite.flag!.key);
+    }
     values[key] = result.value;
     metadata[key] = meta;
   }

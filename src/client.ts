@@ -14,7 +14,7 @@ import { parseAllData } from './data/parse.js';
 import { persistentStoreLoader } from './data/persistentStore.js';
 import { PollingLoader } from './data/poll.js';
 import type { DataLoader, DataSourceUpdates, LDDataSource, LongLivedExtras } from './data/types.js';
-import { Evaluator, errorResult, type EvalResult, type PrerequisiteListener } from './evaluation/evaluator.js';
+import { Evaluator, errorResult, type EvalResult } from './evaluation/evaluator.js';
 import { EventProcessor } from './events/processor.js';
 import { HookRunner } from './hooks.js';
 import type { LDLogger } from './logging.js';
@@ -74,9 +74,6 @@ export class LDClient {
   #closed = false;
   /** Absent when events are off: the evaluation path then does no event work at all. */
   readonly #events: EventProcessor | undefined;
-  /** The context of the evaluation in progress, for recording its prerequisites. */
-  #evaluatingFor: Context | undefined;
-  readonly #onPrerequisite: PrerequisiteListener | undefined;
   /** Absent without hooks: evaluations then skip hook work entirely. */
   readonly #hooks: HookRunner | undefined;
   /** The LaunchDarkly environment of the flags held, when the service said. */
@@ -130,12 +127,7 @@ export class LDClient {
 
     if (config.hooks.length > 0) this.#hooks = new HookRunner(config.hooks, logger);
 
-    if (config.sendEvents) {
-      const events = (this.#events = new EventProcessor(config));
-      // A prerequisite's result always carries its flag.
-      this.#onPrerequisite = (result, prerequisiteOf) =>
-        events.recordEvaluation(result.flag!.key, this.#evaluatingFor!, result, null, false, prerequisiteOf);
-    }
+    if (config.sendEvents) this.#events = new EventProcessor(config);
 
     if (this.#background !== undefined) {
       // Background sources (never chosen offline) start right away.
@@ -372,8 +364,8 @@ export class LDClient {
       return errorResult('MALFORMED_FLAG');
     }
     if (flag === undefined) return this.#fail('FLAG_NOT_FOUND', key, 'unknown flag');
-    this.#evaluatingFor = context;
-    const evaluated = this.#evaluator!.evaluate(flag, context, this.#onPrerequisite);
+    // Prerequisites count in events too: their results come back on this one.
+    const evaluated = this.#evaluator!.evaluate(flag, context, this.#events !== undefined);
     if (evaluated.reason.kind === 'ERROR') {
       this.#logger.error(`flag "${key}" could not be evaluated: ${evaluated.reason.errorKind}`);
     }

@@ -53,7 +53,7 @@ function ctx(input: unknown): Context {
   return c;
 }
 
-/** Evaluates as the client will: prerequisites recorded with `prereqOf` and a null default. */
+/** Evaluates as the client will: prerequisites' results come back on the flag's result. */
 function evaluate(
   ep: EventProcessor,
   data: DataSet,
@@ -68,9 +68,7 @@ function evaluate(
     ep.recordEvaluation(key, context, result, defaultValue, withReason);
     return result;
   }
-  const result = new Evaluator(data).evaluate(prepared, context, (prereq, of) =>
-    ep.recordEvaluation(prereq.flag!.key, context, prereq, null, withReason, of),
-  );
+  const result = new Evaluator(data).evaluate(prepared, context, true);
   ep.recordEvaluation(key, context, result, defaultValue, withReason);
   return result;
 }
@@ -212,6 +210,38 @@ describe('analytics events', () => {
         child: { default: null, contextKinds: ['user'], counters: [{ value: 'b', count: 1, variation: 1, version: 7 }] },
         parent: { default: 'dflt', contextKinds: ['user'], counters: [{ value: 'b', count: 1, variation: 1, version: 6 }] },
       });
+    });
+
+    it('prerequisites are summarized in the order evaluated, nested ones first, up to the first that fails', async () => {
+      const ep = processor();
+      const chained = DataSet.from(
+        parseAllData(
+          {
+            flags: {
+              ...FLAGS,
+              // `parent` gives variation 1, so `tracked` is never evaluated.
+              chain: flag('chain', {
+                version: 11,
+                prerequisites: [
+                  { key: 'parent', variation: 0 },
+                  { key: 'tracked', variation: 1 },
+                ],
+              }),
+            },
+            segments: {},
+          },
+          'flag data',
+        ),
+      );
+      const result = evaluate(ep, chained, 'chain', ctx(ann), 'dflt');
+      expect(result.reason).toStrictEqual({ kind: 'PREREQUISITE_FAILED', prerequisiteKey: 'parent' });
+      await ep.flush();
+      const events = received();
+      expect(events.filter((e) => e.kind === 'feature').map((e) => [e.key, e.prereqOf])).toStrictEqual([['child', 'parent']]);
+      const summary = events.find((e) => e.kind === 'summary') as { features: Record<string, { default: unknown }> };
+      expect(Object.keys(summary.features)).toStrictEqual(['child', 'parent', 'chain']);
+      expect(summary.features.chain.default).toBe('dflt');
+      expect(summary.features.parent.default).toBeNull();
     });
 
     it('a debug event carries the whole context, while the feature event redacts an anonymous one', async () => {

@@ -35,13 +35,13 @@ export interface EvalResult {
   readonly flag: PreparedFlag | undefined;
   /** True when events must carry the reason: an experiment, or a tracked rule or fallthrough. */
   readonly trackReason: boolean;
+  /**
+   * The results of the flag's prerequisites in order, each with its own, when the caller asked
+   * for them; set only by the evaluator that made this result. One slot per prerequisite, so
+   * those after the first not evaluated are undefined.
+   */
+  prerequisites: Array<EvalResult | undefined> | undefined;
 }
-
-/** Called for every prerequisite evaluated, before the flag that depends on it finishes. */
-export type PrerequisiteListener = (
-  prerequisite: EvalResult,
-  prerequisiteOf: PreparedFlag,
-) => void;
 
 function result(
   flag: PreparedFlag | undefined,
@@ -50,7 +50,7 @@ function result(
   reason: LDEvaluationReason,
   trackReason: boolean,
 ): EvalResult {
-  return { value, variationIndex, reason, flag, trackReason };
+  return { value, variationIndex, reason, flag, trackReason, prerequisites: undefined };
 }
 
 export function errorResult(
@@ -69,12 +69,19 @@ export class Evaluator {
 
   /**
    * Evaluates a prepared flag. Never throws: malformed data gives a MALFORMED_FLAG error result.
+   * With `withPrerequisites`, the result lists the prerequisites' results (for events): kept
+   * on the result rather than reported as they happen, so that recording them costs the
+   * evaluation nothing.
    */
-  evaluate(flag: PreparedFlag, context: Context, onPrerequisite?: PrerequisiteListener): EvalResult {
+  evaluate(flag: PreparedFlag, context: Context, withPrerequisites = false): EvalResult {
+    const prerequisites = withPrerequisites ? resultsFor(flag) : undefined;
     try {
-      return evaluateFlag(this.#data, flag, context, undefined, onPrerequisite);
+      return evaluateFlag(this.#data, flag, context, undefined, prerequisites);
     } catch (err) {
-      return errorResult(err instanceof MalformedFlagError ? 'MALFORMED_FLAG' : 'EXCEPTION', flag);
+      const failed = errorResult(err instanceof MalformedFlagError ? 'MALFORMED_FLAG' : 'EXCEPTION', flag);
+      // Those evaluated before the failure still happened.
+      failed.prerequisites = prerequisites;
+      return failed;
     }
   }
 }
@@ -90,16 +97,31 @@ function evaluateFlag(
   flag: PreparedFlag,
   context: Context,
   visiting: string[] | undefined,
-  onPrerequisite: PrerequisiteListener | undefined,
+  prerequisites: EvalResult[] | undefined,
 ): EvalResult {
   if (!flag.on) return offResult(flag, OFF);
-  if (flag.prerequisites.length > 0) {
-    const stack = visiting ?? [];
-    stack.push(flag.key);
-    const failed = failedPrerequisite(data, flag, context, stack, onPrerequisite);
-    stack.pop();
-    if (failed !== undefined) return offResult(flag, failed);
-  }
+  if (flag.prerequisites.length === 0) return targetsAndRules(data, flag, context);
+  const stack = visiting ?? [];
+  stack.push(flag.key);
+  const failed = failedPrerequisite(data, flag, context, stack, prerequisites);
+  stack.pop();
+  const evaluated = failed === undefined ? targetsAndRules(data, flag, context) : offResult(flag, failed);
+  // The result was made just now, for this call alone.
+  evaluated.prerequisites = prerequisites;
+  return evaluated;
+}
+
+/**
+ * Where a flag's prerequisites' results go, when they are wanted: none for a flag without. Sized
+ * to fit, where an empty array would grow room for many more on the first push.
+ */
+function resultsFor(flag: PreparedFlag): EvalResult[] | undefined {
+  const count = flag.prerequisites.length;
+  return count > 0 ? new Array(count) : undefined;
+}
+
+/** What a flag that is on and past its prerequisites gives: targets, then rules, then fallthrough. */
+function targetsAndRules(data: EvaluationData, flag: PreparedFlag, context: Context): EvalResult {
   const target = matchingTarget(flag.targets, context);
   if (target !== undefined) return variationResult(flag, target.variation, TARGET_MATCH, false);
   const rules = flag.rules;
@@ -111,13 +133,16 @@ function evaluateFlag(
   return ruleResult(flag, flag.fallthrough, context);
 }
 
-/** The first failing prerequisite's reason, or undefined; `stack` holds the flags in progress. */
+/**
+ * The first failing prerequisite's reason, or undefined; `stack` holds the flags in progress, and
+ * `results`, when given, gets each prerequisite's result.
+ */
 function failedPrerequisite(
   data: EvaluationData,
   flag: PreparedFlag,
   context: Context,
   stack: string[],
-  onPrerequisite: PrerequisiteListener | undefined,
+  results: EvalResult[] | undefined,
 ): LDEvaluationReason | undefined {
   const prerequisites = flag.prerequisites;
   for (let i = 0; i < prerequisites.length; i++) {
@@ -125,8 +150,8 @@ function failedPrerequisite(
     if (stack.includes(prereq.key)) malformed();
     const prereqFlag = data.flag(prereq.key);
     if (prereqFlag === undefined) return prereq.reason;
-    const prereqResult = evaluateFlag(data, prereqFlag, context, stack, onPrerequisite);
-    onPrerequisite?.(prereqResult, flag);
+    const prereqResult = evaluateFlag(data, prereqFlag, context, stack, results && resultsFor(prereqFlag));
+    if (results !== undefined) results[i] = prereqResult;
     if (!prereqFlag.on || prereqResult.variationIndex !== prereq.variation) return prereq.reason;
   }
   return undefined;

@@ -67,7 +67,7 @@ type Redacted = (context: Context, redactAnonymous: boolean) => JsonObject;
 
 const OUTCOMES: readonly unknown[] = ['success', 'retry', 'drop', 'stop'];
 
-/** Log entries per evaluation: flag key, context, result, default, and `prereqOf` or `withReason`. */
+/** Log entries per evaluation: flag key, context, result, default and `withReason`. */
 const STRIDE = 5;
 /** Evaluations logged before they are digested: bounds what the log keeps alive. */
 const LOG_LIMIT = 5000 * STRIDE;
@@ -80,7 +80,10 @@ export class EventProcessor {
   /** Evaluations not yet digested: STRIDE entries each (see `recordEvaluation`). */
   #log: unknown[] = [];
   #logged = 0;
-  /** When each logged evaluation was made, by its place in the log. Only numbers: stored unboxed. */
+  /**
+   * When the logged evaluations were made: pairs of a place in the log and the clock reading that
+   * applies from there on, logged only when the clock is read. Only numbers: stored unboxed.
+   */
   #times: number[] = [];
   #queue: QueuedEvent[] = [];
   readonly #summarizer = new Summarizer();
@@ -96,6 +99,11 @@ export class EventProcessor {
   #clockUses = 0;
   #clockValue = 0;
   #clockExpiring = false;
+  /** Made once: a closure made in `#clock` would cost every call a context object. */
+  readonly #expireClock = (): void => {
+    this.#clockUses = 0;
+    this.#clockExpiring = false;
+  };
   /** Whether `#now` is the default clock, whose readings `#clock` shares. */
   readonly #sharedClock: boolean;
   #dropped = 0;
@@ -139,7 +147,7 @@ export class EventProcessor {
   }
 
   /**
-   * Records one flag evaluation (or a prerequisite's, with `prereqOf`). Called on every
+   * Records one flag evaluation, and its prerequisites' (listed on `result`). Called on every
    * evaluation, so it only appends to a log and reads the clock; the log is turned into summary
    * counts and events later, in order, when it is long or at the next flush, track or identify.
    * Like the context, the default is kept by reference until then.
@@ -150,7 +158,6 @@ export class EventProcessor {
     result: EvalResult,
     defaultValue: LDFlagValue,
     withReason: boolean,
-    prereqOf?: PreparedFlag,
   ): void {
     if (this.#closed) return;
     const log = this.#log;
@@ -159,10 +166,11 @@ export class EventProcessor {
     log[at + 1] = context;
     log[at + 2] = result;
     log[at + 3] = defaultValue;
-    log[at + 4] = prereqOf ?? withReason;
+    log[at + 4] = withReason;
     this.#logged = at + STRIDE;
-    // Appended, never skipped, so the array only ever grows by one: its fast path.
-    this.#times.push(this.#clock());
+    // Most records share the last reading (see `#clock`), so the log need not say when they were made.
+    if (this.#clockUses === 0) this.#times.push(at, this.#clock());
+    else this.#clockUses--;
     if (at + STRIDE >= LOG_LIMIT) this.#digest();
   }
 
@@ -179,10 +187,7 @@ export class EventProcessor {
     if (!this.#sharedClock) return this.#now();
     if (!this.#clockExpiring) {
       this.#clockExpiring = true;
-      queueMicrotask(() => {
-        this.#clockUses = 0;
-        this.#clockExpiring = false;
-      });
+      queueMicrotask(this.#expireClock);
     }
     this.#clockUses = 255;
     return (this.#clockValue = this.#now());
@@ -194,52 +199,83 @@ export class EventProcessor {
     const times = this.#times;
     const logged = this.#logged;
     if (logged === 0) return;
+    let reading = 0;
+    let now = 0;
     for (let at = 0; at < logged; at += STRIDE) {
-      const flagKey = log[at] as string;
-      const context = log[at + 1] as Context;
-      const result = log[at + 2] as EvalResult;
-      const extra = log[at + 4] as PreparedFlag | boolean;
-      const prereqOf = typeof extra === 'object' ? extra : undefined;
-      const now = times[at / STRIDE];
-      const flag = result.flag;
-      if (flag === undefined || !flag.excludeFromSummaries) {
-        this.#summarizer.count(flagKey, result, log[at + 3], context, now);
+      while (reading < times.length && times[reading] <= at) {
+        now = times[reading + 1];
+        reading += 2;
       }
-      const tracked = flag !== undefined && (flag.trackEvents || result.trackReason);
-      const until = flag?.debugEventsUntilDate;
-      // The flag that needed a prerequisite notices the context for both, unless this one makes an event.
-      if (prereqOf !== undefined && !tracked && until === undefined) continue;
-      this.#noticeContext(context, now);
-      const debug = until !== undefined && until > now && until > this.#lastServerTime;
-      // A flag's samplingRatio keeps one in that many of its feature and debug events (0: none).
-      const ratio = flag?.samplingRatio;
-      const oneIn = Math.trunc(ratio ?? 1);
-      if ((!tracked && !debug) || (oneIn !== 1 && !(oneIn > 1 && Math.random() * oneIn < 1))) continue;
-      const variation = result.variationIndex;
-      // Copied because the caller's default may be an object it later changes.
-      const copied = copyJson(log[at + 3]) ?? null;
-      // One object of one shape: what stays undefined is left out of the JSON.
-      const event: QueuedEvent = {
-        kind: 'feature',
-        creationDate: now,
-        key: flagKey,
-        version: flag!.version,
-        samplingRatio: ratio === 1 ? undefined : ratio,
-        variation,
-        // The caller got its default whenever no variation was chosen.
-        value: variation === undefined ? copied : result.value,
-        default: copied,
-        reason: extra === true || result.trackReason ? result.reason : undefined,
-        prereqOf: prereqOf?.key,
-        [CONTEXT]: context,
-      };
-      if (tracked) this.#enqueue(event);
-      if (debug) this.#enqueue({ ...event, kind: 'debug' });
+      this.#digestOne(
+        log[at] as string,
+        log[at + 1] as Context,
+        log[at + 2] as EvalResult,
+        log[at + 3],
+        log[at + 4] as boolean,
+        undefined,
+        now,
+      );
     }
     // A fresh log rather than cleared slots: storing into an old array costs more.
     this.#log = new Array(logged);
     this.#times = [];
     this.#logged = 0;
+    // The next record starts the new log, with a reading of its own.
+    this.#clockUses = 0;
+  }
+
+  /** One evaluation's summary counts and events, after its prerequisites' (as they were made). */
+  #digestOne(
+    flagKey: string,
+    context: Context,
+    result: EvalResult,
+    defaultValue: unknown,
+    withReason: boolean,
+    prereqOf: PreparedFlag | undefined,
+    now: number,
+  ): void {
+    const flag = result.flag;
+    const prerequisites = result.prerequisites;
+    // A prerequisite's result always carries its flag; its caller gave no default.
+    if (prerequisites !== undefined) {
+      for (const prerequisite of prerequisites) {
+        if (prerequisite === undefined) break;
+        this.#digestOne(prerequisite.flag!.key, context, prerequisite, null, false, flag, now);
+      }
+    }
+    if (flag === undefined || !flag.excludeFromSummaries) {
+      this.#summarizer.count(flagKey, result, defaultValue, context, now);
+    }
+    const tracked = flag !== undefined && (flag.trackEvents || result.trackReason);
+    const until = flag?.debugEventsUntilDate;
+    // The flag that needed a prerequisite notices the context for both, unless this one makes an event.
+    if (prereqOf !== undefined && !tracked && until === undefined) return;
+    this.#noticeContext(context, now);
+    const debug = until !== undefined && until > now && until > this.#lastServerTime;
+    // A flag's samplingRatio keeps one in that many of its feature and debug events (0: none).
+    const ratio = flag?.samplingRatio;
+    const oneIn = Math.trunc(ratio ?? 1);
+    if ((!tracked && !debug) || (oneIn !== 1 && !(oneIn > 1 && Math.random() * oneIn < 1))) return;
+    const variation = result.variationIndex;
+    // Copied because the caller's default may be an object it later changes.
+    const copied = copyJson(defaultValue) ?? null;
+    // One object of one shape: what stays undefined is left out of the JSON.
+    const event: QueuedEvent = {
+      kind: 'feature',
+      creationDate: now,
+      key: flagKey,
+      version: flag!.version,
+      samplingRatio: ratio === 1 ? undefined : ratio,
+      variation,
+      // The caller got its default whenever no variation was chosen.
+      value: variation === undefined ? copied : result.value,
+      default: copied,
+      reason: withReason || result.trackReason ? result.reason : undefined,
+      prereqOf: prereqOf?.key,
+      [CONTEXT]: context,
+    };
+    if (tracked) this.#enqueue(event);
+    if (debug) this.#enqueue({ ...event, kind: 'debug' });
   }
 
   /** Records a `track` call; the client has already left out a `metricValue` that is not finite. */
