@@ -472,6 +472,25 @@ describe('analytics events', () => {
       expect([summary?.startDate, summary?.endDate]).toStrictEqual([T, T + 90]);
     });
 
+    it('an evaluation right after track or identify shares the reading they took', async () => {
+      vi.useFakeTimers({ toFake: ['Date'], now: T });
+      try {
+        const ep = processor({}, { now: undefined });
+        ep.recordCustom('c', ctx(ann), undefined, undefined); // reads the clock, on an empty log
+        evaluate(ep, data, 'tracked', ctx(ann), 'd');
+        await Promise.resolve();
+        vi.setSystemTime(T + 20);
+        ep.recordIdentify(ctx(ann));
+        vi.setSystemTime(T + 30);
+        evaluate(ep, data, 'tracked', ctx(ann), 'd'); // same stretch as the identify
+        await ep.flush();
+      } finally {
+        vi.useRealTimers();
+      }
+      const features = received().filter((e) => e.kind === 'feature');
+      expect(features.map((e) => e.creationDate)).toStrictEqual([T, T + 20]);
+    });
+
     it('evaluations past the log limit, prerequisites included, keep their times and counts', async () => {
       const ep = processor({ capacity: 20_000 });
       const evaluations = 12_345;

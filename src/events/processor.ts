@@ -168,8 +168,10 @@ export class EventProcessor {
     log[at + 3] = defaultValue;
     log[at + 4] = withReason;
     this.#logged = at + STRIDE;
-    // Most records share the last reading (see `#clock`), so the log need not say when they were made.
-    if (this.#clockUses === 0) this.#times.push(at, this.#clock());
+    // Most records share the last reading (see `#clock`), so the log says only where a reading
+    // starts: at a new one, and at the log's first record, whose reading track or identify may
+    // have taken.
+    if (this.#clockUses === 0 || at === 0) this.#times.push(at, this.#clock());
     else this.#clockUses--;
     if (at + STRIDE >= LOG_LIMIT) this.#digest();
   }
@@ -220,8 +222,6 @@ export class EventProcessor {
     this.#log = new Array(logged);
     this.#times = [];
     this.#logged = 0;
-    // The next record starts the new log, with a reading of its own.
-    this.#clockUses = 0;
   }
 
   /** One evaluation's summary counts and events, after its prerequisites' (as they were made). */
