@@ -148,8 +148,8 @@ export function buildAllFlagsState(
     if (trackEvents) meta.trackEvents = true;
     if (trackReason) meta.trackReason = true;
     if (debugUntil !== undefined) meta.debugEventsUntilDate = debugUntil;
-    // Only the direct prerequisites that were evaluated, which always carry their flags.
-    const prerequisites = result.prerequisites?.filter((prerequisite): prerequisite is EvalResult => prerequisite !== undefined);
+    // The direct prerequisites evaluated, which always carry their flags.
+    const prerequisites = result.prerequisites;
     if (prerequisites !== undefined && prerequisites.length > 0) {
       meta.prerequisites = prerequisites.map((prerequisite) => prerequisite.flag!.key);
     }

@@ -36,11 +36,10 @@ export interface EvalResult {
   /** True when events must carry the reason: an experiment, or a tracked rule or fallthrough. */
   readonly trackReason: boolean;
   /**
-   * The results of the flag's prerequisites in order, each with its own, when the caller asked
-   * for them; set only by the evaluator that made this result. One slot per prerequisite, so
-   * those after the first not evaluated are undefined.
+   * The results of the flag's prerequisites evaluated, in order, each with its own, when the
+   * caller asked for them; set only by the evaluator that made this result.
    */
-  prerequisites: Array<EvalResult | undefined> | undefined;
+  prerequisites: EvalResult[] | undefined;
 }
 
 function result(
@@ -80,7 +79,7 @@ export class Evaluator {
     } catch (err) {
       const failed = errorResult(err instanceof MalformedFlagError ? 'MALFORMED_FLAG' : 'EXCEPTION', flag);
       // Those evaluated before the failure still happened.
-      failed.prerequisites = prerequisites;
+      failed.prerequisites = prerequisites && evaluatedOnly(prerequisites);
       return failed;
     }
   }
@@ -107,7 +106,7 @@ function evaluateFlag(
   stack.pop();
   const evaluated = failed === undefined ? targetsAndRules(data, flag, context) : offResult(flag, failed);
   // The result was made just now, for this call alone.
-  evaluated.prerequisites = prerequisites;
+  evaluated.prerequisites = prerequisites && evaluatedOnly(prerequisites);
   return evaluated;
 }
 
@@ -118,6 +117,14 @@ function evaluateFlag(
 function resultsFor(flag: PreparedFlag): EvalResult[] | undefined {
   const count = flag.prerequisites.length;
   return count > 0 ? new Array(count) : undefined;
+}
+
+/** `results` cut after the last prerequisite evaluated: evaluation stops at the first failure. */
+function evaluatedOnly(results: EvalResult[]): EvalResult[] {
+  let count = results.length;
+  while (count > 0 && results[count - 1] === undefined) count--;
+  results.length = count;
+  return results;
 }
 
 /** What a flag that is on and past its prerequisites gives: targets, then rules, then fallthrough. */

@@ -239,7 +239,6 @@ export class EventProcessor {
     // A prerequisite's result always carries its flag; its caller gave no default.
     if (prerequisites !== undefined) {
       for (const prerequisite of prerequisites) {
-        if (prerequisite === undefined) break;
         this.#digestOne(prerequisite.flag!.key, context, prerequisite, null, false, flag, now);
       }
     }
