@@ -5,7 +5,7 @@
 import type { Context } from './context.js';
 import type { DataSet } from './data/dataSet.js';
 import { hasOwn, isRecord } from './data/parse.js';
-import { errorResult, type EvalResult, type Evaluator } from './evaluation/evaluator.js';
+import { errorResult, type EvalResult, type FlagEvaluator } from './evaluation/evaluator.js';
 import type { LDEvaluationReason, LDFlagValue } from './types.js';
 import type { FlagData } from './wire.js';
 
@@ -104,7 +104,7 @@ function availableToClientSide(raw: FlagData): boolean {
  */
 export function buildAllFlagsState(
   data: DataSet,
-  evaluator: Evaluator,
+  evaluator: FlagEvaluator,
   context: Context,
   options: LDFlagsStateOptions,
   now: number = Date.now(),

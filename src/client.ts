@@ -14,7 +14,7 @@ import { parseAllData } from './data/parse.js';
 import { persistentStoreLoader } from './data/persistentStore.js';
 import { PollingLoader } from './data/poll.js';
 import type { DataLoader, DataSourceUpdates, LDDataSource, LongLivedExtras } from './data/types.js';
-import { Evaluator, errorResult, type EvalResult } from './evaluation/evaluator.js';
+import { Evaluator, errorResult, type EvalResult, type FlagEvaluator } from './evaluation/evaluator.js';
 import { EventProcessor } from './events/processor.js';
 import { HookRunner } from './hooks.js';
 import type { LDLogger } from './logging.js';
@@ -58,7 +58,7 @@ export class LDClient {
   readonly #config: Config;
   readonly #logger: LDLogger;
   #data: DataSet | undefined;
-  #evaluator: Evaluator | undefined;
+  #evaluator: FlagEvaluator | undefined;
   readonly #source: LDDataSourceName;
   readonly #loader: DataLoader | undefined;
   readonly #background: LDDataSource | undefined;
@@ -310,7 +310,8 @@ export class LDClient {
 
   #setData(data: DataSet): void {
     this.#data = data;
-    this.#evaluator = new Evaluator(data);
+    // Big segments bring their own evaluator, so the engine's costs nothing without them.
+    this.#evaluator = this.#config.bigSegments?.evaluator(data) ?? new Evaluator(data);
   }
 
   // --- evaluation ---------------------------------------------------------------------------

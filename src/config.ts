@@ -5,6 +5,7 @@
  */
 import { hasOwn, isRecord } from './data/parse.js';
 import type { DataLoader, KVStore, LDDataSource } from './data/types.js';
+import type { LDBigSegments } from './data/bigSegments.js';
 import type { PersistentDataStore } from './data/persistentStore.js';
 import type { LDEventSender } from './events/sender.js';
 import type { LDHook } from './hooks.js';
@@ -68,6 +69,7 @@ export const OPTION_SPECS: Readonly<Record<keyof LDOptions, OptionSpec>> = {
   kvKey: ['string'],
   featureStore: ['object'],
   useLdd: ['boolean', false],
+  bigSegments: ['object'],
   dataSource: ['object'],
   offline: ['boolean', false],
   sendEvents: ['boolean', true],
@@ -105,6 +107,7 @@ export interface Config {
   readonly kvKey: string | undefined;
   readonly featureStore: PersistentDataStore | undefined;
   readonly useLdd: boolean;
+  readonly bigSegments: LDBigSegments | undefined;
   readonly dataSource: LDDataSource | DataLoader | undefined;
   readonly offline: boolean;
   readonly sendEvents: boolean;

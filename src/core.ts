@@ -31,6 +31,7 @@ export type {
 } from './hooks.js';
 export type {
   LDContext,
+  LDBigSegmentsStatus,
   LDContextMeta,
   LDErrorKind,
   LDEvaluationDetail,

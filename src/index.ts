@@ -25,6 +25,7 @@ export {
   type FlagData,
   type KVStore,
   type LDApplicationInfo,
+  type LDBigSegmentsStatus,
   type LDContext,
   type LDContextMeta,
   type LDDataSource,
@@ -57,3 +58,14 @@ export {
 } from './core.js';
 export { TestData, FlagBuilder, RuleBuilder, type VariationRef } from './data/testData.js';
 export { InMemoryPersistentStore } from './data/persistentStore.js';
+export {
+  bigSegments,
+  bigSegmentContextHash,
+  LDBigSegments,
+  type BigSegmentMembership,
+  type BigSegmentStore,
+  type BigSegmentStoreMetadata,
+  type LDBigSegmentsOptions,
+  type LDBigSegmentStoreStatus,
+} from './data/bigSegments.js';
+export type { StoreData, StoreOptions } from './data/storeLayout.js';

@@ -2,6 +2,7 @@
  * The options a caller passes to `init`. Durations are in seconds, as in LaunchDarkly's server SDKs.
  */
 import type { DataLoader, KVStore, LDDataSource } from './data/types.js';
+import type { LDBigSegments } from './data/bigSegments.js';
 import type { PersistentDataStore } from './data/persistentStore.js';
 import type { LDEventSender } from './events/sender.js';
 import type { LDHook } from './hooks.js';
@@ -52,6 +53,11 @@ export interface LDOptions {
   featureStore?: PersistentDataStore;
   /** Daemon mode: read flags only from `featureStore`, never from LaunchDarkly. */
   useLdd?: boolean;
+  /**
+   * Big segments: made by `bigSegments(store)` over a big-segment store (`ldedge/redis`,
+   * `ldedge/dynamodb`); `prefetch(context)` before evaluating reads a context's membership.
+   */
+  bigSegments?: LDBigSegments;
   /** A data source of your own: a background source or an on-demand loader. */
   dataSource?: LDDataSource | DataLoader;
   /** Evaluate from defaults only, and make no request of any kind. */

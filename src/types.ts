@@ -52,7 +52,11 @@ export type LDErrorKind =
   | 'WRONG_TYPE'
   | 'EXCEPTION';
 
-export type LDEvaluationReason =
+/** How a big-segment store answered during an evaluation that needed one. */
+export type LDBigSegmentsStatus = 'HEALTHY' | 'STALE' | 'STORE_ERROR' | 'NOT_CONFIGURED';
+
+/** Why a flag gave its value; `bigSegmentsStatus` is present when a big segment was consulted. */
+export type LDEvaluationReason = { readonly bigSegmentsStatus?: LDBigSegmentsStatus } & (
   | { readonly kind: 'OFF' }
   | { readonly kind: 'FALLTHROUGH'; readonly inExperiment?: true }
   | { readonly kind: 'TARGET_MATCH' }
@@ -63,7 +67,8 @@ export type LDEvaluationReason =
       readonly inExperiment?: true;
     }
   | { readonly kind: 'PREREQUISITE_FAILED'; readonly prerequisiteKey: string }
-  | { readonly kind: 'ERROR'; readonly errorKind: LDErrorKind };
+  | { readonly kind: 'ERROR'; readonly errorKind: LDErrorKind }
+);
 
 export interface LDEvaluationDetail<T = LDFlagValue> {
   value: T;

@@ -59,7 +59,12 @@ export function errorResult(
   return result(flag, null, undefined, errorReason(errorKind), false);
 }
 
-export class Evaluator {
+/** What the client evaluates through: this evaluator, or one that also knows big segments. */
+export interface FlagEvaluator {
+  evaluate(flag: PreparedFlag, context: Context, withPrerequisites?: boolean): EvalResult;
+}
+
+export class Evaluator implements FlagEvaluator {
   readonly #data: EvaluationData;
 
   constructor(data: EvaluationData) {
