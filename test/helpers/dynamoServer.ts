@@ -45,7 +45,6 @@ export async function startDynamoServer(): Promise<DynamoServer> {
           { AttributeName: 'key', KeyType: 'RANGE' },
         ],
         BillingMode: 'PAY_PER_REQUEST',
-        ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
       });
     },
     async stop() {

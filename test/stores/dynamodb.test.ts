@@ -1,0 +1,83 @@
+// ldedge/dynamodb against dynalite (DynamoDB's API) on loopback, over signed fetch.
+import { afterAll } from 'vitest';
+import { dynamoDbStore } from '../../stores/dynamodb/index.js';
+import { DYNAMO_CREDENTIALS, DYNAMO_REGION, startDynamoServer, type DynamoServer } from '../helpers/dynamoServer.js';
+import { describeStore, type Kind, type Layout } from './storeSuite.js';
+
+const TABLE = 'ld-flags';
+let server: DynamoServer;
+const NS: Record<Kind, string> = { flags: 'features', segments: 'segments' };
+const ns = (prefix: string | undefined, name: string) => (prefix ? `${prefix}:${name}` : name);
+
+afterAll(() => server?.stop());
+
+async function query(namespace: string): Promise<Array<Record<string, { S?: string; N?: string }>>> {
+  const out = await server.call('Query', {
+    TableName: TABLE,
+    ConsistentRead: true,
+    KeyConditionExpression: '#n = :n',
+    ExpressionAttributeNames: { '#n': 'namespace' },
+    ExpressionAttributeValues: { ':n': { S: namespace } },
+  });
+  return out.Items;
+}
+
+describeStore(
+  'DynamoDB',
+  {
+    async start() {
+      server = await startDynamoServer();
+      await server.createTable(TABLE);
+    },
+    makeStore: (prefix, logger) =>
+      dynamoDbStore({ table: TABLE, prefix, logger, region: DYNAMO_REGION, endpoint: server.endpoint, credentials: DYNAMO_CREDENTIALS }),
+    async writeLayout(prefix, data, inited) {
+      for (const kind of ['flags', 'segments'] as const) {
+        for (const item of await query(ns(prefix, NS[kind]))) {
+          await server.call('DeleteItem', { TableName: TABLE, Key: { namespace: item.namespace, key: item.key } });
+        }
+        for (const [key, item] of Object.entries(data[kind])) {
+          await server.call('PutItem', {
+            TableName: TABLE,
+            Item: {
+              namespace: { S: ns(prefix, NS[kind]) },
+              key: { S: key },
+              version: { N: String(item.version) },
+              item: { S: JSON.stringify(item) },
+            },
+          });
+        }
+      }
+      const marker = { namespace: { S: ns(prefix, '$inited') }, key: { S: ns(prefix, '$inited') } };
+      if (inited) await server.call('PutItem', { TableName: TABLE, Item: marker });
+      else await server.call('DeleteItem', { TableName: TABLE, Key: marker });
+    },
+    async writeRaw(prefix, kind, key, text) {
+      await server.call('PutItem', {
+        TableName: TABLE,
+        Item: { namespace: { S: ns(prefix, NS[kind]) }, key: { S: key }, version: { N: '1' }, item: { S: text } },
+      });
+    },
+    async readLayout(prefix): Promise<Layout> {
+      const marker = ns(prefix, '$inited');
+      const found = await server.call('GetItem', {
+        TableName: TABLE,
+        ConsistentRead: true,
+        Key: { namespace: { S: marker }, key: { S: marker } },
+      });
+      const layout: Layout = { flags: {}, segments: {}, inited: found.Item !== undefined };
+      for (const kind of ['flags', 'segments'] as const) {
+        for (const row of await query(ns(prefix, NS[kind]))) {
+          const item = JSON.parse(row.item.S!);
+          // Relay's rows carry the item's version beside it.
+          if (Number(row.version.N) !== item.version) throw new Error(`row ${row.key.S}: version ${row.version.N} beside item version ${item.version}`);
+          layout[kind][row.key.S!] = item;
+        }
+      }
+      return layout;
+    },
+    location: (prefix, kind, key) => `DynamoDB table "${TABLE}" namespace "${ns(prefix, NS[kind])}" key "${key}"`,
+    stopServer: () => server.stop(),
+  },
+  { defaultPrefix: undefined },
+);
