@@ -9,7 +9,7 @@ import type { LDLogger } from '../../src/logging.js';
 import type { PersistentDataStore } from '../../src/data/persistentStore.js';
 import { recordingLogger } from '../helpers/logger.js';
 import { startMockLaunchDarkly, type MockLaunchDarkly } from '../helpers/mockLaunchDarkly.js';
-import { init, silentLoggerForTests, type LDClient, type LDOptions } from '../helpers/sdk.js';
+import { init, silentLoggerForTests, type LDClient, type LDContext, type LDOptions } from '../helpers/sdk.js';
 
 export type Kind = 'flags' | 'segments';
 
@@ -70,7 +70,7 @@ export const DATA: AllData = {
   },
 };
 
-const CONTEXTS = [
+const CONTEXTS: LDContext[] = [
   { kind: 'user', key: 'alice' },
   { kind: 'user', key: 'bob', groups: ['beta'], country: 'de' },
   { kind: 'user', key: 'carol', email: 'carol@example.com', plan: 'paid' },
