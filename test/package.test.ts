@@ -68,5 +68,27 @@ console.log(JSON.stringify(names));
     for (const host of ['cloudflare', 'vercel', 'lambda', 'deno', 'node']) {
       expect(files).toContain(`package/dist/runtimes/${host}/index.d.ts`);
     }
+
+    // Each store is a subpath of its own, with its factory; ldedge/redis loads the optional
+    // `redis` package, which an application installs beside it.
+    symlinkSync(join(root, 'node_modules', 'redis'), join(app, 'node_modules', 'redis'), 'dir');
+    symlinkSync(join(root, 'node_modules', '@redis'), join(app, 'node_modules', '@redis'), 'dir');
+    writeFileSync(
+      join(app, 'stores.mjs'),
+      `const { redisStore } = await import('ldedge/redis');
+const { dynamoDbStore } = await import('ldedge/dynamodb');
+const { consulStore } = await import('ldedge/consul');
+const stores = [
+  redisStore({ url: 'redis://127.0.0.1:1', prefix: 'p' }),
+  dynamoDbStore({ table: 't', region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
+  consulStore({ url: 'http://127.0.0.1:1' }),
+];
+console.log(JSON.stringify(stores.map((s) => ['getAll', 'get', 'isInitialized', 'init', 'upsert', 'close'].every((m) => typeof s[m] === 'function'))));
+`,
+    );
+    expect(JSON.parse(execFileSync('node', ['stores.mjs'], { cwd: app }).toString().trim())).toEqual([true, true, true]);
+    for (const store of ['redis', 'dynamodb', 'consul']) {
+      expect(files).toContain(`package/dist/stores/${store}/index.d.ts`);
+    }
   }, 120_000);
 });

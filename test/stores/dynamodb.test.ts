@@ -1,4 +1,6 @@
-// ldedge/dynamodb against dynalite (DynamoDB's API) on loopback, over signed fetch.
+// ldedge/dynamodb against dynalite (DynamoDB's API) on loopback: over its own signed fetch, and
+// over a client of @aws-sdk/client-dynamodb.
+import { DynamoDB } from '@aws-sdk/client-dynamodb';
 import { afterAll } from 'vitest';
 import { dynamoDbStore } from '../../stores/dynamodb/index.js';
 import { DYNAMO_CREDENTIALS, DYNAMO_REGION, startDynamoServer, type DynamoServer } from '../helpers/dynamoServer.js';
@@ -6,10 +8,13 @@ import { describeStore, type Kind, type Layout } from './storeSuite.js';
 
 const TABLE = 'ld-flags';
 let server: DynamoServer;
+const servers: DynamoServer[] = [];
 const NS: Record<Kind, string> = { flags: 'features', segments: 'segments' };
 const ns = (prefix: string | undefined, name: string) => (prefix ? `${prefix}:${name}` : name);
 
-afterAll(() => server?.stop());
+afterAll(async () => {
+  for (const s of servers) await s.stop();
+});
 
 async function query(namespace: string): Promise<Array<Record<string, { S?: string; N?: string }>>> {
   const out = await server.call('Query', {
@@ -22,15 +27,24 @@ async function query(namespace: string): Promise<Array<Record<string, { S?: stri
   return out.Items;
 }
 
-describeStore(
-  'DynamoDB',
+/** The two ways of reaching the table; each suite has a server of its own. */
+for (const via of ['signed fetch', 'an AWS SDK client'] as const) describeStore(
+  `DynamoDB (${via})`,
   {
     async start() {
       server = await startDynamoServer();
+      servers.push(server);
       await server.createTable(TABLE);
     },
     makeStore: (prefix, logger) =>
-      dynamoDbStore({ table: TABLE, prefix, logger, region: DYNAMO_REGION, endpoint: server.endpoint, credentials: DYNAMO_CREDENTIALS }),
+      via === 'signed fetch'
+        ? dynamoDbStore({ table: TABLE, prefix, logger, region: DYNAMO_REGION, endpoint: server.endpoint, credentials: DYNAMO_CREDENTIALS })
+        : dynamoDbStore({
+            table: TABLE,
+            prefix,
+            logger,
+            client: new DynamoDB({ region: DYNAMO_REGION, endpoint: server.endpoint, credentials: DYNAMO_CREDENTIALS, maxAttempts: 1 }),
+          }),
     async writeLayout(prefix, data, inited) {
       for (const kind of ['flags', 'segments'] as const) {
         for (const item of await query(ns(prefix, NS[kind]))) {
