@@ -17,6 +17,10 @@ const CONTEXTS: LDContext[] = [
 ];
 
 let mf: Miniflare;
+/** The part of miniflare's worker handle used here (its own types are workerd's). */
+interface WorkerHandle {
+  fetch(url: string): Promise<{ status: number; json(): Promise<unknown> }>;
+}
 let dynamo: DynamoServer;
 let consul: ConsulServer;
 let script: string;
@@ -85,7 +89,7 @@ describe('fetch-based stores in workerd', () => {
   for (const store of ['dynamodb', 'consul']) {
     it(`ldedge/${store} serves a Worker in daemon mode as the same data inline`, async () => {
       const inline = init('sdk-key', { payload: DATA, sendEvents: false });
-      const worker = await mf.getWorker(store);
+      const worker = (await mf.getWorker(store)) as unknown as WorkerHandle;
       for (const context of CONTEXTS) {
         const res = await worker.fetch(`http://worker/?context=${encodeURIComponent(JSON.stringify(context))}`);
         expect(res.status).toBe(200);
