@@ -92,29 +92,55 @@ function toStrings(reply: unknown): string[] {
   return [];
 }
 
-/** A client made from a URL: connected once, and failing fast while the server is away. */
+/**
+ * A client made from a URL: connected on first use, reconnecting in the background after that.
+ * While it is not connected, commands fail at once (with the last connection error) rather than
+ * queue, so a load fails quickly and the client keeps the flags it holds.
+ */
 function urlClient(url: string, onError: (err: Error) => void): { get(): Promise<RedisClientLike>; close(): Promise<void> } {
   const client = createClient({
     url,
-    // Commands fail at once while disconnected rather than queue: the client keeps its flags.
     disableOfflineQueue: true,
     socket: { reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5000) },
   });
-  client.on('error', onError);
-  let connecting: Promise<unknown> | undefined;
+  let lastError: Error | undefined;
+  client.on('error', (err: Error) => {
+    lastError = err;
+    onError(err);
+  });
+  let first: Promise<void> | undefined;
   return {
     async get() {
-      connecting ??= client.connect().catch((err: Error) => {
-        connecting = undefined;
-        throw err;
-      });
-      await connecting;
-      return client;
+      if (client.isReady) return client;
+      if (first === undefined) {
+        // The first attempt, shared by the calls that wait for it: settled by whichever comes
+        // first, being ready or failing. After a failure the client reconnects by itself.
+        first = new Promise<void>((resolve, reject) => {
+          const ready = () => {
+            client.off('error', failed);
+            resolve();
+          };
+          const failed = (err: Error) => {
+            client.off('ready', ready);
+            reject(err);
+          };
+          client.once('ready', ready);
+          client.once('error', failed);
+          client.connect().catch(failed);
+        });
+      }
+      await first.catch(() => undefined);
+      if (client.isReady) return client;
+      throw new Error(lastError?.message ?? 'Redis is not connected');
     },
     async close() {
-      if (connecting === undefined) return;
-      connecting = undefined;
-      client.destroy();
+      if (first === undefined) return;
+      first = undefined;
+      try {
+        client.destroy();
+      } catch {
+        // Never connected: nothing to close.
+      }
     },
   };
 }
