@@ -99,7 +99,10 @@ export interface PreparedSegment {
   readonly included: readonly PreparedTarget[];
   readonly excluded: readonly PreparedTarget[];
   readonly rules: readonly PreparedSegmentRule[];
-  /** Big segments need a big-segment store, which this SDK does not have. */
+  /**
+   * A big segment: its members are in a big-segment store. Without the `bigSegments` option it
+   * never matches; with it, the big-segment evaluator stands in an ordinary segment per context.
+   */
   readonly unbounded: boolean;
 }
 
