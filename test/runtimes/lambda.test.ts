@@ -233,6 +233,15 @@ describe('Lambda handler wrapper', () => {
     expect(reads).toBe(3);
   });
 
+  it('writes the flags it polls through to a featureStore, for daemon-mode readers', async () => {
+    const store = new InMemoryPersistentStore();
+    const { handler, lines } = makeHandler({ featureStore: store });
+    expect(await handler({ user: 'ann' }, lambdaContext())).toMatchObject({ enabled: true });
+    expect(await store.isInitialized()).toBe(true);
+    expect(JSON.parse((await store.get('flags', 'new-checkout'))!)).toEqual(flag(1, true));
+    expect(lines.filter((l) => l.includes('featureStore'))).toEqual([]);
+  });
+
   it('ignores flushInterval, which would leave a timer running between invocations', () => {
     const { lines } = makeHandler({ flushInterval: 1 });
     expect(lines).toContain(
