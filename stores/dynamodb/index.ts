@@ -68,6 +68,9 @@ export interface DynamoDbStore extends PersistentDataStore, BigSegmentStore {
   close(): Promise<void>;
 }
 
+/** DynamoDB's limit on one item, attribute names and values included. */
+const MAX_ITEM_BYTES = 400 * 1024;
+
 type Operation = 'Query' | 'GetItem' | 'PutItem' | 'BatchWriteItem';
 
 /** The table's API over signed fetch. An error names the operation and DynamoDB's message. */
@@ -172,6 +175,17 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): DynamoDbStore {
     }
   }
 
+  /**
+   * Why an item cannot be stored, or undefined: DynamoDB refuses items over 400 KB, and one such
+   * item would fail a whole batch, so it is left out with an error instead, as Relay does.
+   */
+  const tooLarge = (kind: DataKind, itemKey: string, json: string): string | undefined => {
+    const size = new TextEncoder().encode(json).length + itemKey.length + ns(NAMESPACES[kind]).length + 100;
+    return size > MAX_ITEM_BYTES
+      ? `${kind} item "${itemKey}" is about ${Math.round(size / 1024)} KB, over DynamoDB's 400 KB item limit; it is not written`
+      : undefined;
+  };
+
   const itemRecord = (kind: DataKind, itemKey: string, json: string): Item => ({
     ...key(ns(NAMESPACES[kind]), itemKey),
     version: { N: String(itemVersion(json) ?? 0) },
@@ -206,13 +220,17 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): DynamoDbStore {
           }
         }
         for (const [itemKey, json] of Object.entries(data[kind])) {
-          requests.push({ PutRequest: { Item: itemRecord(kind, itemKey, json) } });
+          const why = tooLarge(kind, itemKey, json);
+          if (why === undefined) requests.push({ PutRequest: { Item: itemRecord(kind, itemKey, json) } });
+          else logger.error(`DynamoDB table "${table}": ${why}`);
         }
       }
       requests.push({ PutRequest: { Item: key(inited, inited) } });
       await batchWrite(requests);
     },
     async upsert(kind, itemKey, version, json) {
+      const why = tooLarge(kind, itemKey, json);
+      if (why !== undefined) throw new Error(why);
       try {
         await api('PutItem', {
           TableName: table,

@@ -1,7 +1,8 @@
 // ldedge/dynamodb against dynalite (DynamoDB's API) on loopback: over its own signed fetch, and
 // over a client of @aws-sdk/client-dynamodb.
 import { DynamoDB } from '@aws-sdk/client-dynamodb';
-import { afterAll } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
+import { recordingLogger } from '../helpers/logger.js';
 import { dynamoDbStore } from '../../stores/dynamodb/index.js';
 import { DYNAMO_CREDENTIALS, DYNAMO_REGION, startDynamoServer, type DynamoServer } from '../helpers/dynamoServer.js';
 import { describeStore, type Kind, type Layout } from './storeSuite.js';
@@ -95,3 +96,17 @@ for (const via of ['signed fetch', 'an AWS SDK client'] as const) describeStore(
   },
   { defaultPrefix: undefined },
 );
+
+it('leaves out an item over DynamoDB\'s 400 KB limit, with an error, and writes the rest', async () => {
+  const big = await startDynamoServer();
+  servers.push(big);
+  await big.createTable(TABLE);
+  const logger = recordingLogger();
+  const store = dynamoDbStore({ table: TABLE, logger, region: DYNAMO_REGION, endpoint: big.endpoint, credentials: DYNAMO_CREDENTIALS });
+  const huge = JSON.stringify({ key: 'huge', version: 1, variations: ['x'.repeat(420 * 1024)] });
+  await store.init({ flags: { huge, small: JSON.stringify({ key: 'small', version: 1 }) }, segments: {} });
+  expect(logger.lines).toEqual([expect.stringMatching(/flags item "huge" is about 4\d\d KB, over DynamoDB's 400 KB item limit/)]);
+  expect(Object.keys(await store.getAll('flags'))).toEqual(['small']);
+  expect(await store.isInitialized()).toBe(true);
+  await expect(store.upsert('flags', 'huge', 2, huge)).rejects.toThrow(/400 KB item limit/);
+});
