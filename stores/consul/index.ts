@@ -30,6 +30,8 @@ export interface ConsulStoreOptions extends StoreOptions {
 }
 
 export interface ConsulStore extends PersistentDataStore {
+  init(data: StoreData): Promise<void>;
+  upsert(kind: DataKind, key: string, version: number, json: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -65,6 +65,8 @@ export interface DynamoDbStoreOptions extends StoreOptions {
 }
 
 export interface DynamoDbStore extends PersistentDataStore, BigSegmentStore {
+  init(data: StoreData): Promise<void>;
+  upsert(kind: DataKind, key: string, version: number, json: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -44,6 +44,8 @@ export interface RedisStoreOptions extends StoreOptions {
 }
 
 export interface RedisStore extends PersistentDataStore, BigSegmentStore {
+  init(data: StoreData): Promise<void>;
+  upsert(kind: DataKind, key: string, version: number, json: string): Promise<void>;
   close(): Promise<void>;
 }
 
