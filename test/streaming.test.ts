@@ -564,6 +564,16 @@ describe('applyStreamMessage', () => {
     expect(calls).toEqual([]);
   });
 
+  it('reads a put whose data has no path as a put for "/", as the contract harness sends it', () => {
+    const { calls, updates: u } = updates();
+    const f = flag('f', 1, 'one');
+    expect(applyStreamMessage('put', JSON.stringify({ data: { flags: { f }, segments: {} } }), u)).toEqual({
+      applied: 'put',
+    });
+    expect(calls).toEqual([['init', { flags: { f }, segments: {} }]]);
+    expect(() => applyStreamMessage('put', '{"path": 3, "data": {}}', u)).toThrow(/no "path"/);
+  });
+
   it('fills in a missing flags or segments map', () => {
     const { calls, updates: u } = updates();
     expect(applyStreamMessage('put', '{"path": "/", "data": {"flags": {}}}', u)).toEqual({ applied: 'put' });

@@ -71,7 +71,8 @@ export function applyStreamMessage(
       const body = parse(event, data);
       // LaunchDarkly wraps the data set as {path: "/", data}; a bare {flags, segments} is accepted too.
       if ('path' in body || 'data' in body) {
-        const path = pathOf(event, body);
+        // LaunchDarkly's SDKs read a missing path as "/", and its servers may leave it out.
+        const path = body.path === undefined ? '/' : pathOf(event, body);
         if (path !== '/') return { applied: 'ignored', reason: `"put" for unknown path "${path}"` };
         if (!isRecord(body.data)) throw new StreamMessageError('"put" message has no "data" object');
         updates.init(allData(body.data));

@@ -6,38 +6,49 @@
 //
 // Environment: PORT (service, default 8000), HARNESS_PORT (harness callbacks, default 8111),
 // CONTRACT_REPORT (JUnit path; default a temporary file), LOG_LEVEL (service clients, default warn).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const HARNESS_MODULE = 'github.com/launchdarkly/sdk-test-harness/v2@v2.41.0';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'ldedge-contract-'));
 const port = Number(process.env.PORT ?? 8000);
 const report = process.env.CONTRACT_REPORT ?? join(work, 'junit.xml');
 
-function onPath(command) {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, command)));
+/** The newest modification time under a folder (the harness source), in ms. */
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
 }
 
-/** `sdk-test-harness` from PATH or Go's bin folder, installed there with `go install` if missing. */
+/**
+ * The harness binary in the ignored `.contract/` folder, built with `go build` from the source
+ * beside the clone (`../shared/sdk-test-harness`, or HARNESS_SOURCE) when missing or older than it.
+ * The source folder may be read-only: the build writes only to `.contract/` and Go's caches.
+ */
 function harnessCommand() {
-  try {
-    const gopath = execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim();
-    if (gopath) process.env.PATH = `${process.env.PATH}${delimiter}${join(gopath, 'bin')}`;
-  } catch {
-    // No Go: only a harness already on PATH can run.
-  }
-  if (onPath('sdk-test-harness')) return 'sdk-test-harness';
-  console.log(`installing ${HARNESS_MODULE}`);
-  const install = spawnSync('go', ['install', HARNESS_MODULE], { stdio: 'inherit' });
-  if (install.status !== 0 || !onPath('sdk-test-harness')) {
-    console.error(`could not install the contract-test harness (go install ${HARNESS_MODULE})`);
+  const source = process.env.HARNESS_SOURCE ?? join(root, '..', 'shared', 'sdk-test-harness');
+  const binary = join(root, '.contract', 'sdk-test-harness');
+  if (!existsSync(source)) {
+    if (existsSync(binary)) return binary;
+    console.error(`no contract-test harness source at ${source}`);
     process.exit(2);
   }
-  return 'sdk-test-harness';
+  if (existsSync(binary) && statSync(binary).mtimeMs >= newestMtime(source)) return binary;
+  mkdirSync(dirname(binary), { recursive: true });
+  console.log(`building the contract-test harness from ${source}`);
+  const built = spawnSync('go', ['build', '-o', binary, '.'], { cwd: source, stdio: 'inherit' });
+  if (built.status !== 0 || !existsSync(binary)) {
+    console.error(`could not build the contract-test harness (go build in ${source})`);
+    process.exit(2);
+  }
+  return binary;
 }
 
 async function waitForService(url, child) {
