@@ -69,3 +69,6 @@ export {
   type LDBigSegmentStoreStatus,
 } from './data/bigSegments.js';
 export type { StoreData, StoreOptions } from './data/storeLayout.js';
+// Only here, not in the lean entry the edge adapters re-export: a page renderer imports it from
+// "ldedge" in any host, and the adapters' bundles stay as small.
+export { scriptSafeJson } from './scriptSafeJson.js';
