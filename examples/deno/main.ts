@@ -10,7 +10,8 @@ import { denoKvStore, init, withLaunchDarkly, type LDClient, type LDSingleKindCo
 export function createHandler(ld: LDClient) {
   return withLaunchDarkly(ld, (request, client) => {
     const url = new URL(request.url);
-    const context: LDSingleKindContext = { kind: 'user', key: url.searchParams.get('user') ?? 'anonymous' };
+    const key = url.searchParams.get('user');
+    const context: LDSingleKindContext = key ? { kind: 'user', key } : { kind: 'user', key: 'anonymous', anonymous: true };
     const country = url.searchParams.get('country');
     if (country) context.country = country;
 

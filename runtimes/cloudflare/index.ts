@@ -10,7 +10,8 @@
  *   fetch: withLaunchDarkly(
  *     (env: Env) => ({ kv: env.LD_KV, clientSideId: env.LD_CLIENT_SIDE_ID, sdkKey: env.LD_SDK_KEY }),
  *     async (request, env, ctx, ld) => {
- *       const context = { kind: 'user', key: request.headers.get('x-user-key') ?? 'anonymous' };
+ *       const key = request.headers.get('x-user-key');
+ *       const context = key ? { kind: 'user', key } : { kind: 'user', key: 'anonymous', anonymous: true };
  *       return new Response(ld.boolVariation('new-checkout', context, false) ? 'new' : 'old');
  *     },
  *   ),

@@ -20,7 +20,8 @@ const ld = init(process.env.LD_SDK_KEY!, {
 // Flags are loaded before the handler runs; events go out through `context.waitUntil` after it.
 export default withLaunchDarkly(ld, (request, client) => {
   const url = new URL(request.url);
-  const context: LDSingleKindContext = { kind: 'user', key: url.searchParams.get('user') ?? 'anonymous' };
+  const key = url.searchParams.get('user');
+  const context: LDSingleKindContext = key ? { kind: 'user', key } : { kind: 'user', key: 'anonymous', anonymous: true };
   // Vercel adds the visitor's country; the flag's rules can target on it.
   const country = request.headers.get('x-vercel-ip-country');
   if (country) context.country = country.toLowerCase();
