@@ -67,6 +67,9 @@ export class LDClient {
   readonly #store: DataSourceUpdates | undefined;
   #inFlight: Promise<void> | undefined;
   #inFlightSince = 0;
+  /** How many loads were started, and the number (1-based) of the latest whose data is held. */
+  #loadsStarted = 0;
+  #loadHeld = 0;
   #loadedAt: number | undefined;
   /** When the loader was last tried, successful or not: failures also wait out the TTL. */
   #checkedAt: number | undefined;
@@ -152,7 +155,10 @@ export class LDClient {
   async waitForInitialization(options: LDWaitOptions = {}): Promise<this> {
     const seconds = Math.max(0, options.timeout ?? 5);
     if (await timedOut(this.#ensureFresh(), seconds * 1000)) {
-      throw new Error(`flag data was not loaded within ${seconds} s (source: ${this.#source})`);
+      const slow = `flag data was not loaded within ${seconds} s (source: ${this.#source})`;
+      // A slow reload keeps the flags held, as a failed one does.
+      if (this.#data === undefined) throw new Error(slow);
+      this.#logger.warn(`${slow}; keeping the flags loaded before`);
     }
     return this;
   }
@@ -245,7 +251,7 @@ export class LDClient {
     return this.#events?.flush() ?? Promise.resolve();
   }
 
-  /** Events dropped because the queue was at `capacity`. */
+  /** Events dropped: the queue was at `capacity`, or an event's context could not be read or serialized. */
   droppedEvents(): number {
     return this.#events?.droppedEvents ?? 0;
   }
@@ -285,8 +291,13 @@ export class LDClient {
   }
 
   async #refresh(loader: DataLoader): Promise<void> {
+    const load = ++this.#loadsStarted;
     try {
-      this.#loaded(await loader.load(), loader.environmentId);
+      const data = await loader.load();
+      // A load abandoned for a newer one may settle after it: what it read is older than the data held.
+      if (load < this.#loadHeld) return;
+      this.#loadHeld = load;
+      this.#loaded(data, loader.environmentId);
     } catch (err) {
       this.#checkedAt = Date.now();
       const message = (this.#lastError = `${loader.name} load failed: ${(err as Error).message}`);

@@ -11,10 +11,12 @@ const KIND_PATTERN = /^[A-Za-z0-9._-]+$/;
 export const LEGACY_STRING_BUILTINS = ['name', 'ip', 'firstName', 'lastName', 'email', 'avatar', 'country'];
 
 /**
- * The other top-level attributes of the older user object (`key` and `anonymous` are read before
- * this is consulted); anything else lives under `custom`.
+ * The top-level attributes of the older user object that evaluation reads where they are set and
+ * not null, before `custom`; anything else (`secondary` too) is read from `custom` alone.
  */
-const LEGACY_BUILTINS: ReadonlySet<string> = new Set([...LEGACY_STRING_BUILTINS, 'secondary']);
+const LEGACY_BUILTINS: ReadonlySet<string> = new Set([...LEGACY_STRING_BUILTINS, 'anonymous']);
+
+const enumerable = Object.prototype.propertyIsEnumerable;
 
 type JsonObject = { [key: string]: unknown };
 
@@ -59,16 +61,21 @@ export class SingleContext {
   valueOf(ref: AttributeRef): unknown {
     const components = ref.components;
     const first = components[0];
+    const attributes = this.attributes;
     let value: unknown;
     if (first === 'kind') value = this.kind;
     else if (first === 'key') value = this.key;
-    else if (first === 'anonymous') value = this.attributes.anonymous === true;
     else if (first === '_meta') return undefined;
-    else if (this.legacy && !LEGACY_BUILTINS.has(first)) {
-      const custom = this.attributes.custom;
-      value = isRecord(custom) && hasOwn.call(custom, first) ? custom[first] : undefined;
-    } else {
-      value = hasOwn.call(this.attributes, first) ? this.attributes[first] : undefined;
+    else {
+      value = hasOwn.call(attributes, first) ? attributes[first] : undefined;
+      // The older user object reads as LaunchDarkly converts it: `custom`'s own enumerable
+      // members spread first (whatever `custom` is), then the builtins that are set and not null.
+      if (this.legacy && (value == null || !LEGACY_BUILTINS.has(first))) {
+        const custom = attributes.custom;
+        value = custom != null && enumerable.call(custom, first) ? (custom as JsonObject)[first] : undefined;
+      }
+      // Any truthy `anonymous` counts, as in LaunchDarkly's SDKs.
+      if (first === 'anonymous' && components.length === 1) return !!value;
     }
     for (let i = 1; i < components.length; i++) {
       if (!isRecord(value)) return undefined;
@@ -153,15 +160,26 @@ function singleFrom(kind: unknown, value: unknown, where: string): SingleContext
   return new SingleContext(kind, key, value, false);
 }
 
-/** Validates a context, multi-kind context or older user object without throwing. */
+/**
+ * Validates a context, multi-kind context or older user object without throwing, even when
+ * reading it throws (a getter, a proxy).
+ */
 export function toContext(input: unknown): ContextResult {
+  try {
+    return readContext(input);
+  } catch (err) {
+    return `context could not be read: ${String(err)}`;
+  }
+}
+
+function readContext(input: unknown): ContextResult {
   if (!isRecord(input)) return 'context must be an object';
   const kind = input.kind;
-  if (kind === undefined) {
-    // The older user object: no kind, custom attributes nested, an empty key allowed.
+  if (kind == null) {
+    // The older user object: no kind, custom attributes nested, any key but null, as a string.
     const key = input.key;
-    if (typeof key !== 'string') return 'user needs a string "key"';
-    return new SingleContext('user', key, input, true);
+    if (key == null) return 'user needs a "key"';
+    return new SingleContext('user', typeof key === 'string' ? key : String(key), input, true);
   }
   if (kind !== 'multi') return singleFrom(kind, input, 'context');
   const members: SingleContext[] = [];

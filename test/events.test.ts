@@ -397,7 +397,7 @@ describe('analytics events', () => {
       await ep.flush();
       expect(received().map((e) => e.kind)).toStrictEqual(['index', 'feature', 'feature', 'summary']);
       expect(received().filter((e) => e.kind === 'feature').map((e) => e.key)).toStrictEqual(['tracked', 'tracked']);
-      expect(logger.lines.filter((line) => line.includes('dropped an unserializable analytics event'))).toHaveLength(1);
+      expect(logger.lines.filter((line) => line.includes('dropped an analytics event that cannot be serialized'))).toHaveLength(1);
     });
 
     it('summary counters across variations, versions, unknown flags and context kinds', async () => {

@@ -24,41 +24,17 @@ const asRegExp: Read<RegExp> = (v) => {
   }
 };
 
-/** JSON equality: same primitives, or arrays and objects with equal members. */
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const keys = Object.keys(a);
-  return (
-    keys.length === Object.keys(b).length &&
-    keys.every(
-      (k) =>
-        Object.hasOwn(b, k) &&
-        deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
-    )
-  );
-}
-
+/**
+ * `in` compares with `===`, as LaunchDarkly's Node SDK does: an object or array value, whether
+ * the context's or the clause's, never matches.
+ */
 function inMatcher(values: readonly unknown[]): ValueMatcher {
-  const primitives = new Set<unknown>();
-  const objects: unknown[] = [];
-  for (const v of values) {
-    if (typeof v === 'object' && v !== null) objects.push(v);
-    else primitives.add(v);
+  const primitives = new Set(values.filter((v) => typeof v !== 'object' || v === null));
+  if (primitives.size === 1) {
+    const [only] = primitives;
+    return (value) => value === only;
   }
-  if (objects.length === 0) {
-    if (primitives.size === 1) {
-      const [only] = primitives;
-      return (value) => value === only;
-    }
-    return (value) => primitives.has(value);
-  }
-  return (value) => {
-    if (typeof value !== 'object' || value === null) return primitives.has(value);
-    for (const o of objects) if (deepEqual(value, o)) return true;
-    return false;
-  };
+  return (value) => primitives.has(value);
 }
 
 /** The clause values that read as an operator's operand type; the rest are dropped. */

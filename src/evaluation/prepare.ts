@@ -190,8 +190,9 @@ function prepareOutcome(
 
 /**
  * Target entries as prepared targets, each of `kind` (the older user-only lists) or of its own
- * context kind. With `users`, an empty user entry stands for the `users` target of the same
- * variation, as a flag's `contextTargets` entries do for its `targets`.
+ * context kind. With `users`, a user entry stands for the first `users` target of the same
+ * variation, its own values ignored (none there, none matched), as a flag's `contextTargets`
+ * entries do for its `targets`.
  */
 function prepareTargets(
   raw: unknown,
@@ -201,11 +202,11 @@ function prepareTargets(
 ): PreparedTarget[] {
   return mapRecords(raw as ContextTarget[], what, ({ contextKind, values, variation }) => {
     const targetKind = kind ?? kindOf(contextKind) ?? 'user';
-    const deferred =
-      targetKind === 'user' && list(values, 'values').length === 0
-        ? users?.find((u) => u.variation === variation)
-        : undefined;
-    return { contextKind: targetKind, keys: deferred?.keys ?? keySet(values), variation };
+    const keys =
+      users && targetKind === 'user'
+        ? (users.find((u) => u.variation === variation)?.keys ?? new Set<string>())
+        : keySet(values);
+    return { contextKind: targetKind, keys, variation };
   });
 }
 

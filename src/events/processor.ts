@@ -139,7 +139,10 @@ export class EventProcessor {
     this.#schedule();
   }
 
-  /** Events dropped because the queue was full, since this processor was made. */
+  /**
+   * Events dropped since this processor was made: the queue was full, or an event's context
+   * could not be read or serialized.
+   */
   get droppedEvents(): number {
     // Evaluations still in the log have not been queued (or dropped) yet.
     this.#digest();
@@ -372,15 +375,29 @@ export class EventProcessor {
     }
   }
 
-  async #deliver(events: QueuedEvent[], redacted: Redacted): Promise<void> {
-    for (const event of events) {
+  /** Counts and logs one event left out of a payload, so the rest of the payload still goes. */
+  #lost(why: string, err: unknown): false {
+    this.#dropped++;
+    this.#logger.warn(`dropped an analytics event ${why}: ${String(err)}`);
+    return false;
+  }
+
+  async #deliver(queued: QueuedEvent[], redacted: Redacted): Promise<void> {
+    // A context that throws when read (a getter, a proxy) loses its own event only.
+    const events = queued.filter((event) => {
       const context = event[CONTEXT];
-      // Feature and custom events leave out anonymous members' attributes.
-      if (context) event.context = redacted(context, event.kind === 'feature' || event.kind === 'custom');
-    }
+      try {
+        // Feature and custom events leave out anonymous members' attributes.
+        if (context) event.context = redacted(context, event.kind === 'feature' || event.kind === 'custom');
+        return true;
+      } catch (err) {
+        return this.#lost('whose context could not be read', err);
+      }
+    });
     // One JSON.stringify for the whole payload: no text per event to copy again into the body.
     let body: string;
     let count = events.length;
+    if (count === 0) return;
     try {
       body = JSON.stringify(events);
     } catch {
@@ -389,8 +406,7 @@ export class EventProcessor {
         try {
           return JSON.stringify(event) !== undefined;
         } catch (err) {
-          this.#logger.warn(`dropped an unserializable analytics event: ${String(err)}`);
-          return false;
+          return this.#lost('that cannot be serialized', err);
         }
       });
       if ((count = kept.length) === 0) return;
