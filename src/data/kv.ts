@@ -13,7 +13,7 @@ export function kvLoader(store: KVStore, key: string): DataLoader {
     async load(): Promise<AllData> {
       const value = await store.get(key);
       if (value == null) {
-        throw new Error(`KV store has no entry "${key}"; is LaunchDarkly's integration writing to it?`);
+        throw new Error(`KV store has no entry "${key}"`);
       }
       return parseAllData(value, `KV entry "${key}"`);
     },
