@@ -13,9 +13,8 @@ function detail(f: FlagData, context: unknown) {
   return client.variationDetail('f', context as LDContext, 'default');
 }
 
-const clause = (attribute: string, values: unknown[]) => ({
-  rules: [{ id: 'r', variation: 1, clauses: [{ attribute, op: 'in', values, negate: false }] }],
-});
+const clause = (attribute: string, values: unknown[]): Partial<FlagData> =>
+  ({ rules: [{ id: 'r', variation: 1, clauses: [{ attribute, op: 'in', values, negate: false }] }] }) as Partial<FlagData>;
 
 describe('evaluation as in LaunchDarkly', () => {
   it("a user-kind contextTargets entry only points at the targets entry of its variation", () => {
