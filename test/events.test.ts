@@ -212,6 +212,14 @@ describe('analytics events', () => {
       });
     });
 
+    it("a prerequisite's feature event carries its reason when the caller asked for the detail", async () => {
+      const ep = processor();
+      evaluate(ep, data, 'parent', ctx(ann), 'dflt', true);
+      await ep.flush();
+      const child = received().find((e) => e.kind === 'feature' && e.key === 'child');
+      expect(child).toMatchObject({ prereqOf: 'parent', reason: { kind: 'FALLTHROUGH' } });
+    });
+
     it('prerequisites are summarized in the order evaluated, nested ones first, up to the first that fails', async () => {
       const ep = processor();
       const chained = DataSet.from(

@@ -239,10 +239,11 @@ export class EventProcessor {
   ): void {
     const flag = result.flag;
     const prerequisites = result.prerequisites;
-    // A prerequisite's result always carries its flag; its caller gave no default.
+    // A prerequisite's result always carries its flag; its caller gave no default. Its events carry
+    // their reason when the caller asked for one, as LaunchDarkly's SDKs do.
     if (prerequisites !== undefined) {
       for (const prerequisite of prerequisites) {
-        this.#digestOne(prerequisite.flag!.key, context, prerequisite, null, false, flag, now);
+        this.#digestOne(prerequisite.flag!.key, context, prerequisite, null, withReason, flag, now);
       }
     }
     if (flag === undefined || !flag.excludeFromSummaries) {
