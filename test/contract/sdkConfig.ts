@@ -81,8 +81,8 @@ export function clientSetup(config: HarnessConfig, hooks: LDHook[]): ClientSetup
     options.allAttributesPrivate = events.allAttributesPrivate === true;
     if (events.globalPrivateAttributes) options.privateAttributes = events.globalPrivateAttributes;
     options.omitAnonymousContexts = events.omitAnonymousContexts === true;
-    // Compressed unless the harness says not to: with "event-gzip" declared it expects gzip.
-    options.enableEventCompression = events.enableGzip !== false;
+    // The SDK's default (uncompressed) unless the harness asks for gzip.
+    options.enableEventCompression = events.enableGzip === true;
   }
 
   const tags = config.tags;

@@ -31,8 +31,6 @@ export const CAPABILITIES = [
   'filtering',
   'filtering-strict',
   'polling-gzip',
-  'event-gzip',
-  'optional-event-gzip',
   'event-sampling',
   'inline-context',
   'inline-context-all',
