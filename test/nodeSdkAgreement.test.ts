@@ -1,7 +1,7 @@
 // Inputs on which ldedge once disagreed with LaunchDarkly's Node SDK, or lost events or data:
 // each case states what LaunchDarkly's SDK does.
 import { describe, expect, it } from 'vitest';
-import { init, type AllData, type DataLoader, type FlagData, type LDContext } from '../src/index.js';
+import { init, InMemoryPersistentStore, type AllData, type DataLoader, type FlagData, type LDContext } from '../src/index.js';
 import { recordingLogger } from './helpers/logger.js';
 
 function flag(extra: Partial<FlagData>): FlagData {
@@ -131,5 +131,31 @@ describe('nothing lost', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(client.variation('f', user, 'd')).toBe('v3');
     expect(client.dataStatus().loadedAt).toBe(loadedAt);
+  });
+
+  it('an item keyed __proto__ is data like any other, from a stream patch or a persistent store', async () => {
+    const special = flag({ key: '__proto__', variations: ['special'] });
+    const user = { kind: 'user', key: 'u' };
+    const streamed = init('sdk-key', {
+      sendEvents: false,
+      logger: recordingLogger(),
+      dataSource: {
+        async start(updates) {
+          updates.init({ flags: { f: flag({}) }, segments: {} });
+          updates.upsert('flags', '__proto__', special);
+        },
+        close() {},
+      },
+    });
+    await streamed.waitForInitialization({ timeout: 1 });
+    expect(streamed.variation('__proto__', user, 'd')).toBe('special');
+    expect(streamed.variation('f', user, 'd')).toBe('fall');
+
+    const store = new InMemoryPersistentStore();
+    // JSON.parse makes `__proto__` an own key, as a store's reply would.
+    await store.init({ flags: JSON.parse(`{"__proto__": ${JSON.stringify(JSON.stringify(special))}}`), segments: {} });
+    const daemon = init('sdk-key', { sendEvents: false, logger: recordingLogger(), useLdd: true, featureStore: store });
+    await daemon.waitForInitialization({ timeout: 1 });
+    expect(daemon.variation('__proto__', user, 'd')).toBe('special');
   });
 });

@@ -82,7 +82,9 @@ export class DataSet implements EvaluationData {
    */
   upsert(kind: DataKind, key: string, item: FlagData | SegmentData): boolean {
     if (!this.#owned) {
-      this.#items = { flags: { ...this.#items.flags }, segments: { ...this.#items.segments } };
+      // Copies without a prototype, so that a key such as `__proto__` is stored as the item it names.
+      const own = <T>(items: Record<string, T>): Record<string, T> => Object.setPrototypeOf({ ...items }, null);
+      this.#items = { flags: own(this.#items.flags), segments: own(this.#items.segments) };
       this.#owned = true;
     }
     const held = this.item(kind, key);

@@ -24,7 +24,8 @@ export interface PersistentDataStore {
 }
 
 function parseItems<T>(raw: Record<string, string>, kind: DataKind): Record<string, T> {
-  const items: Record<string, T> = {};
+  // Without a prototype, so that a key such as `__proto__` is stored as the item it names.
+  const items: Record<string, T> = Object.create(null);
   for (const key in raw) items[key] = parseJson(raw[key], `persistent store's ${kind} "${key}"`) as T;
   return items;
 }

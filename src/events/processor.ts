@@ -371,7 +371,7 @@ export class EventProcessor {
     if (!this.#overflowing) {
       this.#overflowing = true;
       this.#logger.warn(
-        `analytics event queue is full (capacity ${capacity}): dropping events until the next flush; raise "capacity" or flush more often`,
+        `analytics event queue is full (capacity ${capacity}): dropping events until the next flush`,
       );
     }
   }
