@@ -128,18 +128,7 @@ beforeAll(async () => {
   raw.on('error', () => undefined);
   await raw.connect();
   dynamo = await startDynamoServer();
-  await dynamo.call('CreateTable', {
-    TableName: TABLE,
-    AttributeDefinitions: [
-      { AttributeName: 'namespace', AttributeType: 'S' },
-      { AttributeName: 'key', AttributeType: 'S' },
-    ],
-    KeySchema: [
-      { AttributeName: 'namespace', KeyType: 'HASH' },
-      { AttributeName: 'key', KeyType: 'RANGE' },
-    ],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
+  await dynamo.createTable(TABLE);
 }, 60_000);
 
 afterEach(async () => {
