@@ -2,14 +2,14 @@
  * One sync by polling: `GET /sdk/latest-all` with the version the target holds as `If-None-Match`,
  * so an unchanged data set costs a `304` and no write.
  */
-import { PollingLoader } from '../src/data/poll.js';
-import type { HttpSettings } from '../src/http.js';
-import { authFailure, contentVersion, setUp, type SyncOptions } from './options.js';
+import { fetchWithTimeout, joinUri } from '../src/http.js';
+import { contentVersion, isAuthStatus, liveData, setUp, SyncAuthError, type SyncOptions } from './options.js';
+import type { AllData } from './types.js';
 
 export interface SyncResult {
   /** Whether the target was written. */
   readonly written: boolean;
-  /** The version the target holds now, when known. */
+  /** The version the target holds now. */
   readonly version: string | undefined;
 }
 
@@ -22,11 +22,27 @@ export interface Sync {
   run(): Promise<SyncResult>;
 }
 
+/** The body as a data set, or an Error saying why it is not one: nothing unusable is written. */
+function parseBody(text: string): AllData {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`LaunchDarkly's /sdk/latest-all answer is not JSON: ${(err as Error).message}`);
+  }
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const data = body as AllData;
+  if (!isObject(body) || !isObject(data.flags ?? {}) || !isObject(data.segments ?? {})) {
+    throw new Error('LaunchDarkly\'s /sdk/latest-all answer is not an object with "flags" and "segments"');
+  }
+  return { ...data, flags: data.flags ?? {}, segments: data.segments ?? {} };
+}
+
 /** A sync to run on a schedule. It remembers what it wrote, so that later runs need not ask the target. */
 export function createSync(options: SyncOptions): Sync {
-  const { config, target, key } = setUp(options);
-  const { logger } = config;
-  /** The version this sync last wrote or found unchanged. */
+  const { sdkKey, target, key, baseUri, filter, http, logger } = setUp(options);
+  const url = joinUri(baseUri, '/sdk/latest-all', filter);
+  /** The version this sync last wrote or found in place. */
   let known: string | undefined;
 
   async function storedVersion(): Promise<string | undefined> {
@@ -42,33 +58,30 @@ export function createSync(options: SyncOptions): Sync {
   return {
     async run() {
       const held = known ?? (await storedVersion());
-      let response: Response | undefined;
-      const http: HttpSettings = {
-        ...config.http,
-        headers: held === undefined ? config.http.headers : { ...config.http.headers, 'If-None-Match': held },
-        // Watched for its ETag, which the loader keeps to itself.
-        fetch: async (url, init) => (response = await config.http.fetch(url, init)),
-      };
-      // A loader per run, so the ETag sent is the one the target holds, not one this process saw.
-      const loader = new PollingLoader({ http, baseUri: config.baseUri, payloadFilterKey: config.payloadFilterKey });
-      let data;
-      try {
-        data = await loader.load();
-      } catch (err) {
-        throw authFailure(err, config.sdkKey);
-      }
-      if (data === undefined) {
+      const headers: Record<string, string> = { ...http.headers, 'Accept-Encoding': 'gzip' };
+      if (held !== undefined) headers['If-None-Match'] = held;
+      const { response, text } = await fetchWithTimeout(http, url, { headers }, http.connectTimeoutMs, 'polling request');
+      if (response.status === 304) {
+        await response.body?.cancel();
         known = held;
         logger.debug(`flags unchanged (HTTP 304); ${target.name} not written`);
         return { written: false, version: held };
       }
-      const text = JSON.stringify(data);
-      const version = response?.headers.get('ETag') ?? (await contentVersion(text));
-      if (version === held) {
-        known = held;
+      if (!response.ok) {
+        await response.body?.cancel();
+        if (isAuthStatus(response.status)) throw new SyncAuthError(response.status, sdkKey);
+        throw new Error(`LaunchDarkly answered the polling request with HTTP ${response.status}; ${target.name} not written`);
+      }
+      const data = liveData(parseBody(await text(http.readTimeoutMs)));
+      const body = JSON.stringify(data);
+      const version = response.headers.get('ETag') ?? (await contentVersion(body));
+      const entry = { key, text: body, data, version };
+      if (version === held || (target.holds !== undefined && (await target.holds(entry)))) {
+        known = version;
+        logger.debug(`flags unchanged; ${target.name} not written`);
         return { written: false, version };
       }
-      await target.write({ key, text, data, version });
+      await target.write(entry);
       known = version;
       logger.info(`wrote ${key || 'flags'} (version ${version}) to ${target.name}`);
       return { written: true, version };

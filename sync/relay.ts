@@ -1,13 +1,13 @@
 /**
  * The long-lived relay: LaunchDarkly's stream, kept open, with each change written to the target
- * as it arrives. Changes that arrive while a write is in flight are written together once it ends.
+ * as it arrives. Changes that arrive while a write is in flight are written together once it ends;
+ * a failed write is tried again after a backoff, with nothing lost.
  */
 import { Backoff } from '../src/data/backoff.js';
 import { StreamingDataSource } from '../src/data/streaming.js';
 import type { LDLogger } from '../src/logging.js';
-import type { AllData, FlagData, SegmentData } from '../src/wire.js';
-import { authFailure, contentVersion, setUp, type SyncOptions } from './options.js';
-import type { DataKind } from './types.js';
+import { contentVersion, isAuthStatus, liveData, setUp, SyncAuthError, type SyncOptions } from './options.js';
+import type { AllData, DataKind, FlagData, SegmentData } from './types.js';
 
 export interface RelayOptions extends SyncOptions {
   /** Seconds before the first stream reconnect; later ones back off up to 30 s. Default 1. */
@@ -19,10 +19,15 @@ export interface RelayOptions extends SyncOptions {
 export interface Relay {
   /**
    * Resolves once the first full data set is in the target; rejects with a `SyncAuthError` when
-   * LaunchDarkly refuses the key (the relay has then stopped).
+   * LaunchDarkly refuses the key, or when the relay is closed first.
    */
   readonly ready: Promise<void>;
-  /** Writes completed so far. */
+  /**
+   * Settles when the relay stops: resolves after `close()`, rejects with a `SyncAuthError` when
+   * LaunchDarkly refuses the key (at the start or on a later reconnect).
+   */
+  readonly done: Promise<void>;
+  /** Writes completed so far (a full entry or a batch of items each count once). */
   readonly writes: number;
   /** Ends the stream; a write in flight completes. */
   close(): void;
@@ -30,55 +35,74 @@ export interface Relay {
 
 type Item = FlagData | SegmentData;
 
-function version(item: Item | undefined): number {
+function versionOf(item: Item | undefined): number {
   return typeof item?.version === 'number' ? item.version : -1;
 }
 
-/** The stream's own errors are reported by the relay, once, through `ready`. */
-function quietErrors(logger: LDLogger): LDLogger {
+/**
+ * The stream's own error lines are left to the relay, which reports a refused key once, as a
+ * `SyncAuthError`; its other lines pass through.
+ */
+function withoutErrors(logger: LDLogger): LDLogger {
   return { debug: (m) => logger.debug(m), info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.debug(m) };
 }
 
 /** Starts relaying. Keep the process alive; `close()` stops it. */
 export function startRelay(options: RelayOptions): Relay {
-  const { initialReconnectDelay, retryDelay = 1, ...syncOptions } = options;
-  const { config, target, key } = setUp({ ...syncOptions });
-  const { logger } = config;
-  const retries = new Backoff({ initialMs: Math.max(0, retryDelay) * 1000, maxMs: 30_000, resetAfterMs: 0 });
+  const { initialReconnectDelay = 1, retryDelay = 1, ...syncOptions } = options;
+  for (const [name, value] of [['initialReconnectDelay', initialReconnectDelay], ['retryDelay', retryDelay]] as const) {
+    if (typeof value !== 'number' || !(value >= 0)) throw new TypeError(`option "${name}" must be a number of seconds, 0 or more, got ${JSON.stringify(value)}`);
+  }
+  const { sdkKey, target, key, streamUri, filter, http, logger } = setUp(syncOptions);
+  const retries = new Backoff({ initialMs: retryDelay * 1000, maxMs: 30_000, resetAfterMs: 0 });
   let data: AllData | undefined;
   /** What the target still lacks: everything, or these items. */
   let needsAll = false;
   let items = new Map<string, [DataKind, string, Item]>();
+  /** The content version of the entry last written, so a reconnect's identical put writes nothing. */
+  let written: string | undefined;
   let writing = false;
-  let closed = false;
+  let stopped = false;
   let writes = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let resolveReady!: () => void;
-  let rejectReady!: (err: unknown) => void;
-  const ready = new Promise<void>((resolve, reject) => {
-    resolveReady = resolve;
-    rejectReady = reject;
-  });
-  ready.catch(() => {});
 
-  async function writePending(): Promise<void> {
+  const settled = <T>() => {
+    let resolve!: (value: T) => void;
+    let reject!: (err: unknown) => void;
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(() => {});
+    return { promise, resolve, reject };
+  };
+  const ready = settled<void>();
+  const done = settled<void>();
+
+  async function writePending(): Promise<boolean> {
     const all = needsAll || !target.writeItem;
     const batch = items;
     needsAll = false;
     items = new Map();
     if (all) {
-      const text = JSON.stringify(data);
-      await target.write({ key, text, data: data!, version: await contentVersion(text) });
+      const live = liveData(data!);
+      const text = JSON.stringify(live);
+      const version = await contentVersion(text);
+      if (version === written) return false;
+      await target.write({ key, text, data: live, version });
+      written = version;
     } else {
       for (const [kind, itemKey, item] of batch.values()) await target.writeItem!(kind, itemKey, item);
+      written = undefined;
     }
     writes++;
     logger.info(all ? `wrote ${key || 'flags'} to ${target.name}` : `wrote ${batch.size} changed item(s) to ${target.name}`);
+    return true;
   }
 
   /** Writes what is pending, one write at a time, retrying a failed one after a backoff. */
   async function pump(): Promise<void> {
-    if (writing || retryTimer !== undefined || data === undefined) return;
+    if (writing || retryTimer !== undefined || data === undefined || stopped) return;
     writing = true;
     try {
       while (needsAll || items.size > 0) {
@@ -86,11 +110,12 @@ export function startRelay(options: RelayOptions): Relay {
         try {
           await writePending();
           retries.connected();
-          resolveReady();
+          ready.resolve();
         } catch (err) {
           // Nothing was lost: what failed is pending again, under anything newer.
-          needsAll ||= before.needsAll || !target.writeItem;
+          needsAll ||= before.needsAll;
           for (const [id, change] of before.items) if (!items.has(id)) items.set(id, change);
+          if (stopped) return;
           const delay = retries.failed();
           logger.warn(`could not write to ${target.name} (${(err as Error).message}); retrying in ${delay} ms`);
           retryTimer = setTimeout(() => {
@@ -105,17 +130,41 @@ export function startRelay(options: RelayOptions): Relay {
     }
   }
 
+  function stop(failure?: SyncAuthError): void {
+    if (stopped) return;
+    stopped = true;
+    stream.close();
+    if (retryTimer !== undefined) clearTimeout(retryTimer);
+    retryTimer = undefined;
+    if (failure) {
+      ready.reject(failure);
+      done.reject(failure);
+    } else {
+      ready.reject(new Error('relay closed before the first write'));
+      done.resolve();
+    }
+  }
+
   const stream = new StreamingDataSource({
-    http: config.http,
-    streamUri: config.streamUri,
-    filter: config.payloadFilterKey,
-    initialReconnectDelayMs: initialReconnectDelay === undefined ? config.initialReconnectDelayMs : initialReconnectDelay * 1000,
-    logger: quietErrors(logger),
+    http: {
+      ...http,
+      // A refused key is final whenever it comes, the first connection or a later one.
+      fetch: async (input, init) => {
+        const response = await http.fetch(input, init);
+        if (isAuthStatus(response.status)) queueMicrotask(() => stop(new SyncAuthError(response.status, sdkKey)));
+        return response;
+      },
+    },
+    streamUri,
+    filter,
+    initialReconnectDelayMs: initialReconnectDelay * 1000,
+    logger: withoutErrors(logger),
   });
   stream
     .start({
       init(all) {
-        data = { flags: { ...all.flags }, segments: { ...all.segments } };
+        // Without prototypes, so that an item keyed `__proto__` is stored as the item it names.
+        data = { flags: Object.assign(Object.create(null), all.flags), segments: Object.assign(Object.create(null), all.segments) };
         needsAll = true;
         items.clear();
         void pump();
@@ -124,29 +173,22 @@ export function startRelay(options: RelayOptions): Relay {
         if (data === undefined) return;
         const held = (data[kind] as Record<string, Item>)[itemKey];
         // As the engine does: only a newer version replaces what is held.
-        if (held !== undefined && version(item) <= version(held)) return;
+        if (held !== undefined && versionOf(item) <= versionOf(held)) return;
         (data[kind] as Record<string, Item>)[itemKey] = item;
         if (!needsAll) items.set(`${kind}/${itemKey}`, [kind, itemKey, item]);
         void pump();
       },
     })
-    .catch((err: unknown) => {
-      if (closed) return;
-      const failure = authFailure(err, config.sdkKey);
-      rejectReady(failure);
+    .catch(() => {
+      // Reported through `ready` and `done` by the fetch above, or closed.
     });
 
   return {
-    ready,
+    ready: ready.promise,
+    done: done.promise,
     get writes() {
       return writes;
     },
-    close() {
-      closed = true;
-      stream.close();
-      if (retryTimer !== undefined) clearTimeout(retryTimer);
-      retryTimer = undefined;
-      rejectReady(new Error('relay closed before the first write'));
-    },
+    close: () => stop(),
   };
 }

@@ -2,11 +2,11 @@
 import type { DataKind } from '../src/data/types.js';
 import type { AllData, FlagData, SegmentData } from '../src/wire.js';
 
-export type { DataKind };
+export type { AllData, DataKind, FlagData, SegmentData };
 
 /** One full data set, ready to store under `key`. */
 export interface SyncEntry {
-  /** Where it goes: `LD-Env-<client-side id>` unless another key was given. */
+  /** Where it goes: `LD-Env-<client-side id>` unless another key was given; empty for stores. */
   readonly key: string;
   /** The `/sdk/latest-all` body as JSON text: what LaunchDarkly's edge integrations store. */
   readonly text: string;
@@ -14,8 +14,8 @@ export interface SyncEntry {
   readonly data: AllData;
   /**
    * Names this data set: LaunchDarkly's `ETag` when the data came from a poll, otherwise a hash
-   * of `text`. Stored beside the entry (see `versionKey`) so that the next run can ask
-   * LaunchDarkly for changes only, and readers can tell a newer entry without reading it.
+   * of `text`. Stored beside the entry (under `versionKey(key)`) so that the next run can ask
+   * LaunchDarkly for changes only, and a reader can tell a newer entry without reading it.
    */
   readonly version: string;
 }
@@ -33,6 +33,11 @@ export interface SyncTarget {
   readVersion(key: string): Promise<string | undefined>;
   /** Stores a full data set. */
   write(entry: SyncEntry): Promise<void>;
+  /**
+   * Whether the target already holds this data set, for targets with nowhere to keep a version
+   * (a persistent store): compared item by item, by version.
+   */
+  holds?(entry: SyncEntry): Promise<boolean>;
   /**
    * Stores one item a stream changed, where the target keeps items one by one (a persistent
    * store); targets without it get the whole entry rewritten instead.
