@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from '../helpers/mockLaunchDarkly.js';
 import { ROOT } from './fixtures-vercel-deno/bundle.js';
@@ -24,9 +24,17 @@ let mock: MockLaunchDarkly;
 let dir: string;
 const children: ChildProcess[] = [];
 
+// The examples import `npm:ldedge/sync`: here, this repository's.
+const resolveSync: Plugin = {
+  name: 'ldedge-sync',
+  setup(b) {
+    b.onResolve({ filter: /^npm:ldedge\/sync$/ }, () => ({ path: join(ROOT, 'sync/index.ts') }));
+  },
+};
+
 async function bundleFile(entry: string, out: string): Promise<string> {
   const file = join(dir, out);
-  await build({ entryPoints: [join(ROOT, entry)], outfile: file, bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], target: 'es2022', logLevel: 'silent' });
+  await build({ entryPoints: [join(ROOT, entry)], outfile: file, bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], target: 'es2022', plugins: [resolveSync], logLevel: 'silent' });
   return file;
 }
 
@@ -55,12 +63,14 @@ function deno(args: string[], env: Record<string, string> = {}): Run {
 
 let cli: string;
 let watcher: string;
+let cronExample: string;
 
 beforeAll(async () => {
   mock = await startMockLaunchDarkly({ sdkKey: SDK_KEY });
   dir = mkdtempSync(join(tmpdir(), 'ldedge-deno-sync-'));
   cli = await bundleFile('bin/ldedge.ts', 'ldedge.mjs');
   watcher = await bundleFile('test/runtimes/fixtures-vercel-deno/deno-kv-watch.ts', 'watch.mjs');
+  cronExample = await bundleFile('examples/deno/sync.ts', 'cron.mjs');
 }, 30_000);
 
 afterAll(async () => {
@@ -107,15 +117,31 @@ describe('ldedge sync --to deno-kv under deno', () => {
       await waitFor(() => watch.lines.some((l) => l.includes('"two"')), 'the patch in Deno KV', { timeoutMs: 3000 });
       const elapsed = performance.now() - patched;
       expect(elapsed, relay.output()).toBeLessThan(1000);
-      // The entry's version changed with it, for readers that check it first.
-      const [one, two] = watch.lines.slice(1).map((l) => JSON.parse(l) as { stored: string });
-      expect(two.stored).toMatch(/^sha256-/);
-      expect(two.stored).not.toBe(one.stored);
+      // The entry's version follows it (written just after), for readers that check it first.
+      const seen = () => watch.lines.slice(1).map((l) => JSON.parse(l) as { value: string; stored: string });
+      const first = seen()[0].stored;
+      await waitFor(() => seen().some((s) => s.value === 'two' && s.stored !== first), 'the new version beside the entry', { timeoutMs: 3000 });
+      expect(seen().at(-1)!.stored).toMatch(/^sha256-/);
     } finally {
       watch.child.kill('SIGKILL');
       relay.child.kill('SIGTERM');
     }
     expect(await relay.exit, relay.output()).toBe(0);
     expect(relay.output()).toContain('relaying flag changes to deno-kv');
+  }, 40_000);
+
+  it('the Deno.cron example syncs at start and registers its cron job', async () => {
+    mock.polling.setData({ flags: { banner: flag('banner', 7, 'from-cron-example') }, segments: {} });
+    const file = join(dir, 'cron.db');
+    const example = deno(['--unstable-cron', cronExample], { ...env, LD_BASE_URI: mock.baseUri, LD_DENO_KV_PATH: file });
+    const watch = deno([watcher, file, KEY]);
+    try {
+      await waitFor(() => watch.lines.some((l) => l.includes('from-cron-example')), 'the example to write Deno KV', { timeoutMs: 15_000 });
+      // Still running: the cron job keeps the process alive for its next run.
+      expect(example.child.exitCode, example.output()).toBeNull();
+    } finally {
+      watch.child.kill('SIGKILL');
+      example.child.kill('SIGKILL');
+    }
   }, 40_000);
 });
