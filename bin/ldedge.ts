@@ -19,6 +19,7 @@ const host: CliHost = deno
   ? {
       args: deno.args,
       env: deno.env.toObject(),
+      out: (line) => console.log(line),
       error: (line) => console.error(line),
       signal: stop.signal,
       openDenoKv: (path) => deno.openKv(path),
@@ -26,6 +27,7 @@ const host: CliHost = deno
   : {
       args: process.argv.slice(2),
       env: process.env,
+      out: (line) => console.log(line),
       error: (line) => console.error(line),
       signal: stop.signal,
     };

@@ -41,6 +41,8 @@ The server-side SDK key is read from LD_SDK_KEY, never from the command line.`;
 export interface CliHost {
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Writes output asked for (the usage text). */
+  out(line: string): void;
   /** Writes one line of diagnostics. */
   error(line: string): void;
   /** Aborted when the process is asked to stop (SIGINT, SIGTERM). */
@@ -142,16 +144,20 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** Runs `ldedge <args>`; resolves to the exit code. */
 export async function runCli(host: CliHost): Promise<number> {
   const [command, ...rest] = host.args;
-  if (command === undefined || command === '--help' || command === 'help') {
+  if (command === undefined) {
     host.error(USAGE);
-    return command === undefined ? 2 : 0;
+    return 2;
+  }
+  if (command === '--help' || command === 'help') {
+    host.out(USAGE);
+    return 0;
   }
   let close = async () => {};
   try {
     if (command !== 'sync') throw new UsageError(`unknown command "${command}"`);
     const options = parse(rest);
     if (options.has('help')) {
-      host.error(USAGE);
+      host.out(USAGE);
       return 0;
     }
     const level = (options.get('log-level') ?? 'info') as LDLogLevel;

@@ -90,5 +90,18 @@ console.log(JSON.stringify(stores.map((s) => ['getAll', 'get', 'isInitialized', 
     for (const store of ['redis', 'dynamodb', 'consul']) {
       expect(files).toContain(`package/dist/stores/${store}/index.d.ts`);
     }
+
+    // ldedge/sync is a subpath of its own, and `ldedge` is the package's command.
+    writeFileSync(
+      join(app, 'sync.mjs'),
+      `const sync = await import('ldedge/sync');
+console.log(JSON.stringify(['syncOnce', 'createSync', 'startRelay', 'syncHandler', 'cloudflareKv', 'cloudflareKvApi', 'vercelEdgeConfig', 'denoKv', 'persistentStore'].filter((n) => typeof sync[n] === 'function')));
+`,
+    );
+    expect(JSON.parse(execFileSync('node', ['sync.mjs'], { cwd: app }).toString().trim())).toHaveLength(9);
+    expect(files).toContain('package/dist/sync/index.d.ts');
+    const bin = (JSON.parse(execFileSync('npm', ['pkg', 'get', 'bin'], { cwd: root }).toString()) as Record<string, string>).ldedge;
+    const usage = execFileSync('node', [join(pkgDir, bin), 'sync', '--help'], { cwd: app }).toString();
+    expect(usage).toMatch(/^Usage: ldedge sync --to <target>/);
   }, 120_000);
 });

@@ -17,10 +17,20 @@ function flag(version: number, value: string) {
   return { key: 'banner', version, on: false, offVariation: 0, variations: [value], fallthrough: { variation: 0 }, salt: 's' };
 }
 
-function host(args: string[], env: Record<string, string> = {}): CliHost & { lines: string[]; stop(): void } {
+function host(args: string[], env: Record<string, string> = {}): CliHost & { lines: string[]; printed: string[]; stop(): void } {
   const lines: string[] = [];
+  const printed: string[] = [];
   const controller = new AbortController();
-  return { args, env: { LD_SDK_KEY: SDK_KEY, ...env }, error: (line) => lines.push(line), signal: controller.signal, lines, stop: () => controller.abort() };
+  return {
+    args,
+    env: { LD_SDK_KEY: SDK_KEY, ...env },
+    out: (line) => printed.push(line),
+    error: (line) => lines.push(line),
+    signal: controller.signal,
+    lines,
+    printed,
+    stop: () => controller.abort(),
+  };
 }
 
 let server: RedisServer;
@@ -122,6 +132,7 @@ describe('ldedge sync, once', () => {
     }
     const help = host(['sync', '--help']);
     expect(await runCli(help)).toBe(0);
-    expect(help.lines[0]).toMatch(/^Usage: ldedge sync --to <target>/);
+    expect(help.printed[0]).toMatch(/^Usage: ldedge sync --to <target>/);
+    expect(help.lines).toEqual([]);
   });
 });
