@@ -21,6 +21,7 @@ export { startRelay, type Relay, type RelayOptions } from './relay.js';
 export { SyncAuthError, type SyncOptions } from './options.js';
 export { syncHandler } from './handler.js';
 export { versionKey, type SyncEntry, type SyncTarget } from './types.js';
+export { versionedKvLoader } from './reader.js';
 export { cloudflareKv, type KVNamespaceWriter } from './targets/cloudflareKv.js';
 export { cloudflareKvApi, type CloudflareKvApiOptions } from './targets/cloudflareKvApi.js';
 export { vercelEdgeConfig, type EdgeConfigOptions } from './targets/edgeConfig.js';

@@ -16,6 +16,7 @@ import {
   syncHandler,
   syncOnce,
   versionKey,
+  versionedKvLoader,
   type KVNamespaceWriter,
 } from '../sync/index.js';
 import { recordingLogger } from './helpers/logger.js';
@@ -98,7 +99,7 @@ describe('syncOnce / createSync', () => {
   it('sends the payload filter and validates its options with errors naming them', async () => {
     ld.polling.setData(dataSet(1, 'one'));
     const kv = memoryKv();
-    await syncOnce({ sdkKey: SDK_KEY, clientSideId: 'cs-1', baseUri: ld.baseUri, target: cloudflareKv(kv), payloadFilterKey: 'edge-only' });
+    await syncOnce({ sdkKey: SDK_KEY, clientSideId: 'cs-1', baseUri: ld.baseUri, target: cloudflareKv(kv), payloadFilterKey: 'edge-only', logger: recordingLogger() });
     expect(ld.requestsTo('/sdk/latest-all')[0].url).toBe('/sdk/latest-all?filter=edge-only');
 
     const base = { sdkKey: SDK_KEY, clientSideId: 'cs-1', target: cloudflareKv(kv) };
@@ -258,5 +259,46 @@ describe('startRelay', () => {
     await expect(relay.done).rejects.toBeInstanceOf(SyncAuthError);
     expect(logger.lines.filter((l) => l.startsWith('error') || l.startsWith('warn'))).toEqual([]);
     expect(ld.streams.connections).toBe(1);
+  });
+});
+
+describe('versionedKvLoader', () => {
+  it('reads the entry only when the version beside it changed, and parses nothing otherwise', async () => {
+    ld.polling.setData(dataSet(1, 'one'));
+    const kv = memoryKv();
+    const reads: string[] = [];
+    const store = { get: (key: string) => (reads.push(key), kv.get(key)) };
+    const sync = createSync({ sdkKey: SDK_KEY, clientSideId: 'cs-1', baseUri: ld.baseUri, target: cloudflareKv(kv), logger: recordingLogger() });
+    await sync.run();
+
+    const client = init('sdk-reader', { dataSource: versionedKvLoader(store, KEY), cacheTtl: 0, sendEvents: false });
+    const user = { kind: 'user', key: 'u' };
+    await client.waitForInitialization();
+    expect(client.variation('banner', user, 'default')).toBe('one');
+    const loadedAt = client.dataStatus().loadedAt;
+    await client.waitForInitialization();
+    await client.waitForInitialization();
+    expect(reads).toEqual([versionKey(KEY), KEY, versionKey(KEY), versionKey(KEY)]);
+    expect(client.dataStatus().loadedAt).toBe(loadedAt);
+
+    ld.polling.setData(dataSet(2, 'two'));
+    await sync.run();
+    await client.waitForInitialization();
+    expect(client.variation('banner', user, 'default')).toBe('two');
+    expect(reads.slice(4)).toEqual([versionKey(KEY), KEY]);
+    await client.close();
+  });
+
+  it('reads the whole entry every time when no version is stored beside it', async () => {
+    const values = new Map([[KEY, JSON.stringify(dataSet(1, 'one'))]]);
+    let entryReads = 0;
+    const store = { get: (key: string) => (key === KEY && entryReads++, values.get(key)) };
+    const client = init('sdk-reader', { dataSource: versionedKvLoader(store, KEY), cacheTtl: 0, sendEvents: false });
+    await client.waitForInitialization();
+    values.set(KEY, JSON.stringify(dataSet(2, 'two')));
+    await client.waitForInitialization();
+    expect(client.variation('banner', { kind: 'user', key: 'u' }, 'default')).toBe('two');
+    expect(entryReads).toBe(2);
+    await client.close();
   });
 });
