@@ -60,7 +60,15 @@ export function createSync(options: SyncOptions): Sync {
       const held = known ?? (await storedVersion());
       const headers: Record<string, string> = { ...http.headers, 'Accept-Encoding': 'gzip' };
       if (held !== undefined) headers['If-None-Match'] = held;
-      const { response, text } = await fetchWithTimeout(http, url, { headers }, http.connectTimeoutMs, 'polling request');
+      let answer: Awaited<ReturnType<typeof fetchWithTimeout>>;
+      try {
+        answer = await fetchWithTimeout(http, url, { headers }, http.connectTimeoutMs, 'polling request');
+      } catch (err) {
+        // Node's fetch says only "fetch failed" and keeps the reason in `cause`.
+        const cause = (err as { cause?: { message?: string } }).cause?.message;
+        throw new Error(`could not reach LaunchDarkly at ${baseUri}: ${(err as Error).message}${cause ? ` (${cause})` : ''}; ${target.name} not written`);
+      }
+      const { response, text } = answer;
       if (response.status === 304) {
         await response.body?.cancel();
         known = held;

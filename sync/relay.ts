@@ -4,6 +4,7 @@
  * a failed write is tried again after a backoff, with nothing lost.
  */
 import { Backoff } from '../src/data/backoff.js';
+import { isRecoverableStatus } from '../src/http.js';
 import { StreamingDataSource } from '../src/data/streaming.js';
 import type { LDLogger } from '../src/logging.js';
 import { contentVersion, isAuthStatus, liveData, setUp, SyncAuthError, type SyncOptions } from './options.js';
@@ -24,7 +25,8 @@ export interface Relay {
   readonly ready: Promise<void>;
   /**
    * Settles when the relay stops: resolves after `close()`, rejects with a `SyncAuthError` when
-   * LaunchDarkly refuses the key (at the start or on a later reconnect).
+   * LaunchDarkly refuses the key (at the start or on a later reconnect), or with an Error when
+   * the stream answers with another status that retrying cannot fix (a 404, say).
    */
   readonly done: Promise<void>;
   /** Writes completed so far (a full entry or a batch of items each count once). */
@@ -130,7 +132,7 @@ export function startRelay(options: RelayOptions): Relay {
     }
   }
 
-  function stop(failure?: SyncAuthError): void {
+  function stop(failure?: Error): void {
     if (stopped) return;
     stopped = true;
     stream.close();
@@ -148,10 +150,15 @@ export function startRelay(options: RelayOptions): Relay {
   const stream = new StreamingDataSource({
     http: {
       ...http,
-      // A refused key is final whenever it comes, the first connection or a later one.
+      // A refused key, or any answer the stream gives up on for good, stops the relay, whether
+      // it comes on the first connection or a later one; the stream's own line about it is quiet.
       fetch: async (input, init) => {
         const response = await http.fetch(input, init);
-        if (isAuthStatus(response.status)) queueMicrotask(() => stop(new SyncAuthError(response.status, sdkKey)));
+        const { status } = response;
+        if (isAuthStatus(status)) queueMicrotask(() => stop(new SyncAuthError(status, sdkKey)));
+        else if (!response.ok && !isRecoverableStatus(status)) {
+          queueMicrotask(() => stop(new Error(`LaunchDarkly's stream answered HTTP ${status}; the relay has stopped (check "streamUri")`)));
+        }
         return response;
       },
     },

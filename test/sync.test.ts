@@ -151,6 +151,7 @@ describe('syncOnce / createSync', () => {
     await expect(syncOnce(options)).rejects.toThrow(/not JSON/);
     ld.polling.failNext(503);
     await expect(syncOnce(options)).rejects.toThrow(/HTTP 503/);
+    await expect(syncOnce({ ...options, baseUri: 'http://127.0.0.1:1' })).rejects.toThrow(/^could not reach LaunchDarkly at http:\/\/127.0.0.1:1: fetch failed \(.+\); cloudflare-kv not written$/);
     expect(await served(kv.values.get(KEY))).toBe('one');
   });
 
@@ -298,5 +299,15 @@ describe('versionedKvLoader', () => {
     expect(client.variation('banner', { kind: 'user', key: 'u' }, 'default')).toBe('two');
     expect(entryReads).toBe(2);
     await client.close();
+  });
+});
+
+describe('startRelay, stopping', () => {
+  it('stops with an Error when the stream answers with a status retrying cannot fix', async () => {
+    ld.streams.failNext(404);
+    const relay = startRelay({ sdkKey: SDK_KEY, clientSideId: 'cs-1', streamUri: ld.baseUri, target: cloudflareKv(memoryKv()), logger: recordingLogger(), initialReconnectDelay: 0.01 });
+    await expect(relay.done).rejects.toThrow('LaunchDarkly\'s stream answered HTTP 404; the relay has stopped (check "streamUri")');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(ld.streams.connections).toBe(1);
   });
 });
