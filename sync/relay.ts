@@ -67,6 +67,8 @@ export function startRelay(options: RelayOptions): Relay {
   let stopped = false;
   let writes = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the whole entry was last written, for targets with a `minWriteInterval`. */
+  let lastEntryWrite = -Infinity;
 
   const settled = <T>() => {
     let resolve!: (value: T) => void;
@@ -102,15 +104,31 @@ export function startRelay(options: RelayOptions): Relay {
     return true;
   }
 
+  /** Pumps again after `ms`. */
+  function later(ms: number): void {
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void pump();
+    }, ms);
+  }
+
   /** Writes what is pending, one write at a time, retrying a failed one after a backoff. */
   async function pump(): Promise<void> {
     if (writing || retryTimer !== undefined || data === undefined || stopped) return;
     writing = true;
     try {
       while (needsAll || items.size > 0) {
+        // Targets that take one write a second per key (Cloudflare KV) get changes gathered into
+        // the next write allowed, rather than writes refused.
+        const whole = needsAll || !target.writeItem;
+        const wait = lastEntryWrite + (target.minWriteInterval ?? 0) * 1000 - Date.now();
+        if (whole && wait > 0) {
+          later(wait);
+          return;
+        }
         const before = { needsAll, items };
         try {
-          await writePending();
+          if ((await writePending()) && whole) lastEntryWrite = Date.now();
           retries.connected();
           ready.resolve();
         } catch (err) {
@@ -120,10 +138,7 @@ export function startRelay(options: RelayOptions): Relay {
           if (stopped) return;
           const delay = retries.failed();
           logger.warn(`could not write to ${target.name} (${(err as Error).message}); retrying in ${delay} ms`);
-          retryTimer = setTimeout(() => {
-            retryTimer = undefined;
-            void pump();
-          }, delay);
+          later(delay);
           return;
         }
       }

@@ -29,6 +29,11 @@ export interface SyncTarget {
   readonly name: string;
   /** False for targets that keep items one by one rather than one entry under a key. */
   readonly needsKey: boolean;
+  /**
+   * Seconds the relay leaves between two writes of the whole entry, for stores that limit writes
+   * to one key (Cloudflare KV: one a second); changes meanwhile go into the next write.
+   */
+  readonly minWriteInterval?: number;
   /** The version stored beside the entry `key`, or undefined when there is none. */
   readVersion(key: string): Promise<string | undefined>;
   /** Stores a full data set. */

@@ -302,6 +302,31 @@ describe('versionedKvLoader', () => {
   });
 });
 
+describe('startRelay, pacing', () => {
+  it('gathers changes into one write a second for Cloudflare KV, which takes no more per key', async () => {
+    ld.streams.setData(dataSet(1, 'one'));
+    const kv = memoryKv();
+    const entryWrites: number[] = [];
+    const put = kv.put;
+    kv.put = async (key, value) => {
+      if (key === KEY) entryWrites.push(performance.now());
+      return put(key, value);
+    };
+    const relay = startRelay({ sdkKey: SDK_KEY, clientSideId: 'cs-1', streamUri: ld.baseUri, target: cloudflareKv(kv), logger: recordingLogger() });
+    try {
+      await relay.ready;
+      for (let v = 2; v <= 4; v++) ld.streams.patch('flags', 'banner', flag('banner', v, `v${v}`));
+      await waitFor(() => relay.writes === 2, 'the gathered write', { timeoutMs: 3000 });
+      expect(await served(kv.values.get(KEY))).toBe('v4');
+      expect(entryWrites).toHaveLength(2);
+      expect(entryWrites[1] - entryWrites[0]).toBeGreaterThanOrEqual(990);
+      expect(entryWrites[1] - entryWrites[0]).toBeLessThan(1500);
+    } finally {
+      relay.close();
+    }
+  });
+});
+
 describe('startRelay, stopping', () => {
   it('stops with an Error when the stream answers with a status retrying cannot fix', async () => {
     ld.streams.failNext(404);

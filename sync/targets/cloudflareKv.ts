@@ -18,6 +18,8 @@ export function cloudflareKv(namespace: KVNamespaceWriter): SyncTarget {
   return {
     name: 'cloudflare-kv',
     needsKey: true,
+    // Cloudflare KV takes at most one write a second to the same key.
+    minWriteInterval: 1,
     async readVersion(key) {
       return (await namespace.get(versionKey(key))) ?? undefined;
     },

@@ -42,6 +42,8 @@ export function cloudflareKvApi(options: CloudflareKvApiOptions): SyncTarget {
   return {
     name: 'cloudflare-kv-api',
     needsKey: true,
+    // Cloudflare KV takes at most one write a second to the same key.
+    minWriteInterval: 1,
     async readVersion(key) {
       const response = await givenFetch(url(versionKey(key)), { headers: auth });
       if (response.status === 404) {
