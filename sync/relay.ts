@@ -42,8 +42,8 @@ function versionOf(item: Item | undefined): number {
 }
 
 /**
- * The stream's own error lines are left to the relay, which reports a refused key once, as a
- * `SyncAuthError`; its other lines pass through.
+ * The stream's own error lines (it has one: giving up for good) are left to the relay, which
+ * reports that once, through `ready` and `done`; its other lines pass through.
  */
 function withoutErrors(logger: LDLogger): LDLogger {
   return { debug: (m) => logger.debug(m), info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.debug(m) };
