@@ -90,5 +90,23 @@ console.log(JSON.stringify(stores.map((s) => ['getAll', 'get', 'isInitialized', 
     for (const store of ['redis', 'dynamodb', 'consul']) {
       expect(files).toContain(`package/dist/stores/${store}/index.d.ts`);
     }
+
+    // The adapters over standard interfaces, each with the optional peer it is for.
+    for (const peer of ['@opentelemetry', '@openfeature']) {
+      symlinkSync(join(root, 'node_modules', peer), join(app, 'node_modules', peer), 'dir');
+    }
+    writeFileSync(
+      join(app, 'adapters.mjs'),
+      `const { TracingHook } = await import('ldedge/otel');
+const { LaunchDarklyProvider, createProvider } = await import('ldedge/openfeature');
+const { init } = await import('ldedge');
+const provider = new LaunchDarklyProvider(init('k', { offline: true }));
+console.log(JSON.stringify([typeof new TracingHook().afterEvaluation, typeof createProvider, provider.metadata.name]));
+`,
+    );
+    expect(JSON.parse(execFileSync('node', ['adapters.mjs'], { cwd: app }).toString().trim())).toEqual(['function', 'function', 'ldedge']);
+    for (const adapter of ['otel', 'openfeature']) {
+      expect(files).toContain(`package/dist/adapters/${adapter}/index.d.ts`);
+    }
   }, 120_000);
 });
