@@ -91,7 +91,8 @@ console.log(JSON.stringify(stores.map((s) => ['getAll', 'get', 'isInitialized', 
       expect(files).toContain(`package/dist/stores/${store}/index.d.ts`);
     }
 
-    // The adapters over standard interfaces, each with the optional peer it is for.
+    // The adapters over standard interfaces, with the optional peers they load (ldedge/vercel-flags
+    // uses only the types of `flags`).
     for (const peer of ['@opentelemetry', '@openfeature']) {
       symlinkSync(join(root, 'node_modules', peer), join(app, 'node_modules', peer), 'dir');
     }
@@ -99,13 +100,16 @@ console.log(JSON.stringify(stores.map((s) => ['getAll', 'get', 'isInitialized', 
       join(app, 'adapters.mjs'),
       `const { TracingHook } = await import('ldedge/otel');
 const { LaunchDarklyProvider, createProvider } = await import('ldedge/openfeature');
+const { createLaunchDarklyAdapter } = await import('ldedge/vercel-flags');
 const { init } = await import('ldedge');
-const provider = new LaunchDarklyProvider(init('k', { offline: true }));
-console.log(JSON.stringify([typeof new TracingHook().afterEvaluation, typeof createProvider, provider.metadata.name]));
+const client = init('k', { offline: true });
+const provider = new LaunchDarklyProvider(client);
+const adapter = createLaunchDarklyAdapter({ client }).variation();
+console.log(JSON.stringify([typeof new TracingHook().afterEvaluation, typeof createProvider, provider.metadata.name, typeof adapter.decide]));
 `,
     );
-    expect(JSON.parse(execFileSync('node', ['adapters.mjs'], { cwd: app }).toString().trim())).toEqual(['function', 'function', 'ldedge']);
-    for (const adapter of ['otel', 'openfeature']) {
+    expect(JSON.parse(execFileSync('node', ['adapters.mjs'], { cwd: app }).toString().trim())).toEqual(['function', 'function', 'ldedge', 'function']);
+    for (const adapter of ['otel', 'openfeature', 'vercel-flags']) {
       expect(files).toContain(`package/dist/adapters/${adapter}/index.d.ts`);
     }
   }, 120_000);
