@@ -70,7 +70,7 @@ const MESSAGES: Partial<Record<string, string>> = {
   USER_NOT_SPECIFIED: 'the context is not valid; the client logged why',
 };
 
-/** What the provider answers without evaluating: an unusable context. */
+/** An error answer: the default value, with OpenFeature's code and a message. */
 function failed<T>(defaultValue: T, errorCode: ErrorCode, errorMessage: string): ResolutionDetails<T> {
   return { value: defaultValue, reason: 'ERROR', errorCode, errorMessage };
 }
