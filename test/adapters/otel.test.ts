@@ -122,6 +122,16 @@ describe('TracingHook', () => {
     expect(exporter.getFinishedSpans()).toEqual([]);
   });
 
+  it('names the environment as feature_flag.set.id once LaunchDarkly has said it', async () => {
+    const envFetch: typeof fetch = async () =>
+      new Response(JSON.stringify(flags), { headers: { 'Content-Type': 'application/json', 'X-LD-EnvID': 'env-7' } });
+    const ld = init('sdk-key', { fetch: envFetch, sendEvents: false, logger: silentLoggerForTests, hooks: [new TracingHook()] });
+    clients.push(ld);
+    await ld.waitForInitialization({ timeout: 5 });
+    const span = inSpan(() => ld.variation('banner', user, 'x'));
+    expect(span.events[0].attributes?.['feature_flag.set.id']).toBe('env-7');
+  });
+
   it('refuses a provider name that is not a string', () => {
     expect(() => new TracingHook({ providerName: 42 as never })).toThrow(/option "providerName" must be a string/);
   });
