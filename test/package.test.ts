@@ -103,5 +103,26 @@ console.log(JSON.stringify(['syncOnce', 'createSync', 'startRelay', 'syncHandler
     const bin = (JSON.parse(execFileSync('npm', ['pkg', 'get', 'bin'], { cwd: root }).toString()) as Record<string, string>).ldedge;
     const usage = execFileSync('node', [join(pkgDir, bin), 'sync', '--help'], { cwd: app }).toString();
     expect(usage).toMatch(/^Usage: ldedge sync --to <target>/);
+    // The adapters over standard interfaces, with the optional peers they load (ldedge/vercel-flags
+    // uses only the types of `flags`).
+    for (const peer of ['@opentelemetry', '@openfeature']) {
+      symlinkSync(join(root, 'node_modules', peer), join(app, 'node_modules', peer), 'dir');
+    }
+    writeFileSync(
+      join(app, 'adapters.mjs'),
+      `const { TracingHook } = await import('ldedge/otel');
+const { LaunchDarklyProvider, createProvider } = await import('ldedge/openfeature');
+const { createLaunchDarklyAdapter } = await import('ldedge/vercel-flags');
+const { init } = await import('ldedge');
+const client = init('k', { offline: true });
+const provider = new LaunchDarklyProvider(client);
+const adapter = createLaunchDarklyAdapter({ client }).variation();
+console.log(JSON.stringify([typeof new TracingHook().afterEvaluation, typeof createProvider, provider.metadata.name, typeof adapter.decide]));
+`,
+    );
+    expect(JSON.parse(execFileSync('node', ['adapters.mjs'], { cwd: app }).toString().trim())).toEqual(['function', 'function', 'ldedge', 'function']);
+    for (const adapter of ['otel', 'openfeature', 'vercel-flags']) {
+      expect(files).toContain(`package/dist/adapters/${adapter}/index.d.ts`);
+    }
   }, 120_000);
 });

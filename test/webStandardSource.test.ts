@@ -1,4 +1,4 @@
-// The engine must run on any web-standard runtime: no Node-only modules or globals in src/.
+// The engine must run on any web-standard runtime: no Node-only modules or globals in src/ or adapters/.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,9 +22,10 @@ function code(text: string): string {
     );
 }
 
-describe('src/ and sync/ are web-standard only', () => {
-  // sync/ runs in Workers and Deno too (a Cron Trigger, Deno.cron), so it keeps the same rule.
-  const files = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'sync'))];
+// sync/ runs in Workers and Deno too (a Cron Trigger, Deno.cron), and the adapters (ldedge/otel,
+// /openfeature, /vercel-flags) at the edge: they keep the same rule.
+describe('src/, sync/ and adapters/ are web-standard only', () => {
+  const files = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'sync')), ...sourceFiles(join(root, 'adapters'))];
 
   it('finds the engine sources', () => {
     expect(files.length).toBeGreaterThan(10);
