@@ -38,12 +38,8 @@ export function persistentStoreLoader(store: PersistentDataStore): DataLoader {
   return {
     name: 'store',
     async load(): Promise<AllData> {
-      const [inited, flags, segments] = await Promise.all([
-        store.isInitialized(),
-        store.getAll('flags'),
-        store.getAll('segments'),
-      ]);
-      if (!inited) throw new Error('persistent store has no "$inited" marker: no full data set written yet');
+      // Daemon mode reads what is there, `$inited` or not, as LaunchDarkly's SDKs do.
+      const [flags, segments] = await Promise.all([store.getAll('flags'), store.getAll('segments')]);
       return { flags: parseItems<FlagData>(flags, 'flags'), segments: parseItems<SegmentData>(segments, 'segments') };
     },
   };

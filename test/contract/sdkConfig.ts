@@ -2,7 +2,8 @@
  * The harness's client configuration (its `servicedef.SDKConfigParams`, JSON with `null` meaning
  * absent) mapped to ldedge options.
  */
-import type { LDHook, LDOptions } from '../../src/index.js';
+import { bigSegments, type LDBigSegments, type LDHook, type LDOptions } from '../../src/index.js';
+import { callbackBigSegmentStore } from './bigSegmentStore.js';
 
 type Maybe<T> = T | null | undefined;
 
@@ -32,6 +33,13 @@ export interface HarnessConfig {
     wrapperVersion?: Maybe<string>;
   }>;
   hooks?: Maybe<{ hooks?: Maybe<unknown[]> }>;
+  bigSegments?: Maybe<{
+    callbackUri: string;
+    userCacheSize?: Maybe<number>;
+    userCacheTimeMs?: Maybe<number>;
+    statusPollIntervalMs?: Maybe<number>;
+    staleAfterMs?: Maybe<number>;
+  }>;
 }
 
 export interface ClientSetup {
@@ -40,7 +48,11 @@ export interface ClientSetup {
   /** How long creating the client may wait for flags. */
   startWaitMs: number;
   initCanFail: boolean;
+  /** Also in `options`; commands prefetch through it before evaluating. */
+  bigSegments: LDBigSegments | undefined;
 }
+
+const seconds = (ms: Maybe<number>) => (typeof ms === 'number' && ms > 0 ? ms / 1000 : undefined);
 
 /** An empty string means "not set" to the harness, as null does. */
 function given(value: Maybe<string>): string | undefined {
@@ -98,6 +110,15 @@ export function clientSetup(config: HarnessConfig, hooks: LDHook[]): ClientSetup
     options.wrapperVersion = given(wrapper.version) ?? given(wrapper.wrapperVersion);
   }
   if (hooks.length > 0) options.hooks = hooks;
+  const big = config.bigSegments;
+  if (big) {
+    options.bigSegments = bigSegments(callbackBigSegmentStore(big.callbackUri), {
+      contextCacheSize: big.userCacheSize ?? undefined,
+      contextCacheTime: seconds(big.userCacheTimeMs),
+      statusPollInterval: seconds(big.statusPollIntervalMs),
+      staleAfter: seconds(big.staleAfterMs),
+    });
+  }
 
   // Leave out what was not set, so ldedge's defaults apply and nothing is reported as a bad value.
   for (const key of Object.keys(options) as (keyof LDOptions)[]) {
@@ -109,5 +130,6 @@ export function clientSetup(config: HarnessConfig, hooks: LDHook[]): ClientSetup
     options,
     startWaitMs: typeof wait === 'number' && wait > 0 ? wait : 5000,
     initCanFail: config.initCanFail === true,
+    bigSegments: options.bigSegments,
   };
 }

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basicLogger, init, type LDClient, type LDLogLevel } from '../../src/index.js';
+import { basicLogger, init, type LDBigSegments, type LDClient, type LDLogLevel } from '../../src/index.js';
 import { SDK_NAME, SDK_VERSION } from '../../src/version.js';
 import { BadCommand, runCommand, type Command } from './commands.js';
 import { clientSetup, type HarnessConfig } from './sdkConfig.js';
@@ -39,6 +39,7 @@ export const CAPABILITIES = [
   'evaluation-hooks',
   'track-hooks',
   'hook-environment-id',
+  'big-segments',
 ];
 
 export interface ServiceOptions {
@@ -57,6 +58,7 @@ export interface RunningService {
 interface Entry {
   client: LDClient;
   callbacks: CallbackQueue;
+  bigSegments: LDBigSegments | undefined;
 }
 
 class HttpError extends Error {
@@ -122,7 +124,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
       }
     }
     const id = String(nextId++);
-    clients.set(id, { client, callbacks });
+    clients.set(id, { client, callbacks, bigSegments: setup.bigSegments });
     return `/clients/${id}`;
   };
 
@@ -168,7 +170,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     if (typeof command?.command !== 'string') throw new HttpError(400, 'the body needs a "command"');
     let result: unknown;
     try {
-      result = await runCommand(entry.client, command);
+      result = await runCommand(entry.client, command, entry.bigSegments);
     } catch (err) {
       if (err instanceof BadCommand) throw new HttpError(400, err.message);
       throw err;
