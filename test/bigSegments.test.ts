@@ -372,7 +372,7 @@ describe('prefetch reads what the evaluation needs, as the Node SDK queries it',
     const { store, queries } = recordingStore({ ann: { 'big.g2': false }, acme: { 'big-org.g5': true } });
     const big = bigSegments(store, { logger: silentLoggerForTests });
     const client = payloadClient(big);
-    const both = { kind: 'multi', user: { key: 'ann' }, org: { key: 'acme' } };
+    const both: LDContext = { kind: 'multi', user: { key: 'ann' }, org: { key: 'acme' } };
     // `big-org` is for org contexts: the user key is never asked about.
     await big.prefetch(both, 'big-org');
     expect(queries).toEqual(['acme']);

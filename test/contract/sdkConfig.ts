@@ -4,6 +4,7 @@
  */
 import { bigSegments, type LDBigSegments, type LDHook, type LDOptions } from '../../src/index.js';
 import { callbackBigSegmentStore } from './bigSegmentStore.js';
+import { cacheTtl, type HarnessPersistence } from './persistentStore.js';
 
 type Maybe<T> = T | null | undefined;
 
@@ -33,6 +34,7 @@ export interface HarnessConfig {
     wrapperVersion?: Maybe<string>;
   }>;
   hooks?: Maybe<{ hooks?: Maybe<unknown[]> }>;
+  persistentDataStore?: Maybe<HarnessPersistence>;
   bigSegments?: Maybe<{
     callbackUri: string;
     userCacheSize?: Maybe<number>;
@@ -67,8 +69,13 @@ export function clientSetup(config: HarnessConfig, hooks: LDHook[]): ClientSetup
     eventsUri: given(config.events?.baseUri) ?? given(endpoints.events),
   };
 
-  // Streaming unless only polling is configured, as the harness expects.
-  const streaming = config.streaming ?? (config.polling ? undefined : {});
+  const persistence = config.persistentDataStore;
+  // With a store and no stream or poll configured, daemon mode: flags come from the store alone.
+  // Otherwise streaming unless only polling is configured, as the harness expects.
+  const daemon = persistence && !config.streaming && !config.polling;
+  if (persistence) options.cacheTtl = cacheTtl(persistence.cache);
+  if (daemon) options.useLdd = true;
+  const streaming = daemon ? undefined : (config.streaming ?? (config.polling ? undefined : {}));
   if (streaming) {
     options.stream = true;
     const delay = streaming.initialRetryDelayMs;

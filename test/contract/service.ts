@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { basicLogger, init, type LDBigSegments, type LDClient, type LDLogLevel } from '../../src/index.js';
 import { SDK_NAME, SDK_VERSION } from '../../src/version.js';
 import { BadCommand, runCommand, type Command } from './commands.js';
+import { persistentStore } from './persistentStore.js';
 import { clientSetup, type HarnessConfig } from './sdkConfig.js';
 import { CallbackQueue, makeTestHook, type HookParams } from './testHooks.js';
 
@@ -59,6 +60,7 @@ interface Entry {
   client: LDClient;
   callbacks: CallbackQueue;
   bigSegments: LDBigSegments | undefined;
+  store: { close(): Promise<void> } | undefined;
 }
 
 class HttpError extends Error {
@@ -110,7 +112,10 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     const setup = clientSetup(config, hooks);
     const logger = basicLogger(options.logLevel ?? 'warn', `[ldedge ${body.tag ?? ''}]`);
     let client: LDClient;
+    let store: Entry['store'];
     try {
+      const persistence = config.persistentDataStore;
+      if (persistence) store = setup.options.featureStore = persistentStore(persistence, logger);
       client = init(setup.sdkKey, { ...setup.options, logger });
     } catch (err) {
       throw new HttpError(500, `client could not be created: ${(err as Error).message}`);
@@ -120,11 +125,12 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     } catch (err) {
       if (!setup.initCanFail) {
         await client.close();
+        await store?.close();
         throw new HttpError(500, `client did not initialise: ${(err as Error).message}`);
       }
     }
     const id = String(nextId++);
-    clients.set(id, { client, callbacks, bigSegments: setup.bigSegments });
+    clients.set(id, { client, callbacks, bigSegments: setup.bigSegments, store });
     return `/clients/${id}`;
   };
 
@@ -133,6 +139,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     if (entry === undefined) throw new HttpError(404, `no client ${id}`);
     clients.delete(id);
     await entry.client.close();
+    await entry.store?.close();
   };
 
   const closeAll = () => Promise.all([...clients.keys()].map((id) => closeClient(id).catch(() => {})));
