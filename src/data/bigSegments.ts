@@ -17,7 +17,7 @@ import type { PreparedFlag, PreparedSegment } from '../evaluation/prepare.js';
 import { basicLogger, type LDLogger } from '../logging.js';
 import type { LDBigSegmentsStatus, LDContext, LDEvaluationReason } from '../types.js';
 import type { SegmentData } from '../wire.js';
-import type { DataSet } from './dataSet.js';
+import type { HeldData } from './dataSet.js';
 
 /** Segment refs (`<segment key>.g<generation>`) a context is included in (true) or excluded from (false). */
 export type BigSegmentMembership = Readonly<Record<string, boolean>>;
@@ -178,7 +178,7 @@ export class LDBigSegments {
   }
 
   /** @internal The client's evaluator over `data`, when this is its `bigSegments` option. */
-  evaluator(data: DataSet): FlagEvaluator {
+  evaluator(data: HeldData): FlagEvaluator {
     return (this.#evaluator = new BigSegmentEvaluator(data, this));
   }
 
@@ -260,14 +260,14 @@ const NO_TARGETS: PreparedSegment['included'] = [];
  */
 class BigSegmentEvaluator implements FlagEvaluator {
   readonly #inner: Evaluator;
-  readonly #data: DataSet;
+  readonly #data: HeldData;
   readonly #big: LDBigSegments;
   #context: Context | undefined;
   #status: LDBigSegmentsStatus | undefined;
   /** Membership read in this evaluation, by context key. */
   readonly #seen = new Map<string, BigSegmentMembership | undefined>();
 
-  constructor(data: DataSet, big: LDBigSegments) {
+  constructor(data: HeldData, big: LDBigSegments) {
     this.#data = data;
     this.#big = big;
     this.#inner = new Evaluator({ flag: (key) => data.flag(key), segment: (key) => this.#segment(key) });

@@ -1,9 +1,9 @@
-/** What only long-lived processes need (streaming, the polling loop, store write-through), wired from configuration. */
-import { writeThrough } from './persistentStore.js';
+/** What only long-lived processes need (streaming, the polling loop, a persistent store read item by item), wired from configuration. */
 import { PollingLoader } from './poll.js';
 import { PollingDataSource } from './pollingLoop.js';
 import { StreamingDataSource } from './streaming.js';
 import type { Config } from '../config.js';
+import { storeViewFor } from './storeView.js';
 import type { LDDataSource, LongLivedExtras } from './types.js';
 
 type Background = ReturnType<LongLivedExtras['background']>;
@@ -26,7 +26,7 @@ export const longLivedExtras: LongLivedExtras = {
     };
     return [name, withBigSegments];
   },
-  writeThrough,
+  storeView: storeViewFor,
 };
 
 // `stream` wins over `pollInterval` (the configuration has warned that it is ignored).

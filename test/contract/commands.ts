@@ -83,30 +83,22 @@ function evaluate(client: LDClient, p: EvaluateParams): unknown {
 }
 
 /**
- * Brings on-demand data (daemon mode's store) up to date as `cacheTtl` allows, as a request
- * handler does before evaluating; a client without data evaluates as it is, giving defaults.
- */
-async function fresh(client: LDClient): Promise<void> {
-  await client.waitForInitialization().catch(() => undefined);
-}
-
-/**
- * Runs one command; resolves to the JSON body of the answer, or undefined for an empty one. With
- * big segments, evaluations are preceded by a prefetch of the context's membership, as ldedge's
- * README tells users to do.
+ * Runs one command; resolves to the JSON body of the answer, or undefined for an empty one.
+ * Evaluations are preceded by the prefetches ldedge's README describes: of what the flag needs
+ * from a persistent store (`client.prefetch`), and of the context's big-segment membership.
  */
 export async function runCommand(client: LDClient, body: Command, big?: LDBigSegments): Promise<unknown> {
   const name = body.command;
   switch (name) {
     case 'evaluate': {
       const p = params(body.evaluate, name);
-      await fresh(client);
+      await client.prefetch(p.flagKey);
       await big?.prefetch(subject(p), p.flagKey);
       return evaluate(client, p);
     }
     case 'evaluateAll': {
       const p = params(body.evaluateAll, name);
-      await fresh(client);
+      await client.prefetch();
       await big?.prefetch(subject(p));
       const state = client.allFlagsState(subject(p), {
         withReasons: p.withReasons === true,

@@ -41,6 +41,9 @@ export const CAPABILITIES = [
   'track-hooks',
   'hook-environment-id',
   'big-segments',
+  'persistent-data-store-redis',
+  'persistent-data-store-dynamodb',
+  'persistent-data-store-consul',
 ];
 
 export interface ServiceOptions {
@@ -121,7 +124,9 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
       throw new HttpError(500, `client could not be created: ${(err as Error).message}`);
     }
     try {
-      await client.waitForInitialization({ timeout: setup.startWaitMs / 1000 });
+      // Daemon mode has nothing to wait for: each evaluation prefetches what its flag needs, as
+      // LaunchDarkly's SDKs read a store as each flag is evaluated.
+      if (!setup.options.useLdd) await client.waitForInitialization({ timeout: setup.startWaitMs / 1000 });
     } catch (err) {
       if (!setup.initCanFail) {
         await client.close();
