@@ -121,7 +121,7 @@ export class LDClient {
       // Over a view, evaluations may start at once (items are read as used), as in LaunchDarkly's
       // SDKs; waiting for initialization reads every item.
       if (view) this.#setData(view);
-      this.#loader = view ? { name: 'store', load: () => view.loadAll().then(() => undefined) } : persistentStoreLoader(featureStore!);
+      this.#loader = view?.loader ?? persistentStoreLoader(featureStore!);
     } else if ((background = extras?.background(config))) {
       [this.#source, this.#background] = background;
     } else {
@@ -327,14 +327,8 @@ export class LDClient {
 
   /** A full data set arrived, or (undefined) the one held was confirmed unchanged. */
   #loaded(data: AllData | undefined, environmentId: string | undefined): void {
-    if (data === undefined) {
-      // Confirmed unchanged, or (over a view) read into it.
-    } else if (this.#view) {
-      this.#view.init(data);
-      if (this.#data === undefined) this.#setData(this.#view);
-    } else {
-      this.#setData(DataSet.from(data));
-    }
+    // Over a store view, the data goes into (and through) it.
+    if (data !== undefined) this.#setData(this.#view?.init(data) ?? DataSet.from(data));
     this.#environmentId = environmentId ?? this.#environmentId;
     this.#loadedAt = this.#checkedAt = Date.now();
     this.#lastError = undefined;

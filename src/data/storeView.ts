@@ -16,7 +16,7 @@ import type { LDLogger } from '../logging.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
 import { hasOwn, isRecord } from './parse.js';
 import type { PersistentDataStore } from './persistentStore.js';
-import type { DataKind, LongLivedExtras } from './types.js';
+import type { DataKind, DataLoader, LongLivedExtras } from './types.js';
 
 type Item = FlagData | SegmentData;
 
@@ -78,11 +78,14 @@ export class StoreView {
     return keys;
   }
 
+  /** Daemon mode's loader: reads every item (`loadAll`), and so never returns a data set. */
+  readonly loader: DataLoader = { name: 'store', load: () => this.loadAll().then(() => undefined) };
+
   /**
    * A data source's full set: written to the store (which then holds only this) and cached.
-   * The store write is not awaited; a failure is logged.
+   * The store write is not awaited; a failure is logged. Returns this view.
    */
-  init(data: AllData): void {
+  init(data: AllData): this {
     const now = Date.now();
     const serialised = { flags: {} as Record<string, string>, segments: {} as Record<string, string> };
     for (const kind of ['flags', 'segments'] as const) {
@@ -95,6 +98,7 @@ export class StoreView {
     }
     this.#allAt = now;
     this.#write('flags', this.#store.init?.(serialised));
+    return this;
   }
 
   /**
