@@ -3,7 +3,7 @@
  * needs when it is bootstrapped from it (to send the same analytics events a server would).
  */
 import type { Context } from './context.js';
-import type { DataSet } from './data/dataSet.js';
+import type { HeldData } from './data/dataSet.js';
 import { hasOwn, isRecord } from './data/parse.js';
 import { errorResult, type EvalResult, type FlagEvaluator } from './evaluation/evaluator.js';
 import type { LDEvaluationReason, LDFlagValue } from './types.js';
@@ -103,7 +103,7 @@ function availableToClientSide(raw: FlagData): boolean {
  * included with a null value and an ERROR reason, as LaunchDarkly's SDKs do.
  */
 export function buildAllFlagsState(
-  data: DataSet,
+  data: HeldData,
   evaluator: FlagEvaluator,
   context: Context,
   options: LDFlagsStateOptions,

@@ -4,7 +4,7 @@
  */
 // First, out of order: bundlers place modules in import order, and flag preparation (pulled in by
 // DataSet) then sits just before the evaluator that walks what it builds, which gzips smaller.
-import { DataSet } from './data/dataSet.js';
+import { DataSet, type HeldData } from './data/dataSet.js';
 import { buildAllFlagsState, LDFlagsState, type LDFlagsStateOptions } from './allFlagsState.js';
 import { makeConfig, type Config } from './config.js';
 import { secureModeHash } from './crypto/hmac.js';
@@ -13,7 +13,8 @@ import { kvLoader } from './data/kv.js';
 import { parseAllData } from './data/parse.js';
 import { persistentStoreLoader } from './data/persistentStore.js';
 import { PollingLoader } from './data/poll.js';
-import type { DataLoader, DataSourceUpdates, LDDataSource, LongLivedExtras } from './data/types.js';
+import type { StoreView } from './data/storeView.js';
+import type { DataLoader, LDDataSource, LongLivedExtras } from './data/types.js';
 import { Evaluator, errorResult, type EvalResult, type FlagEvaluator } from './evaluation/evaluator.js';
 import { EventProcessor } from './events/processor.js';
 import { HookRunner } from './hooks.js';
@@ -57,14 +58,14 @@ const NOT_LOADED = 'flag data is not loaded yet';
 export class LDClient {
   readonly #config: Config;
   readonly #logger: LDLogger;
-  #data: DataSet | undefined;
+  #data: HeldData | undefined;
   #evaluator: FlagEvaluator | undefined;
   readonly #source: LDDataSourceName;
   readonly #loader: DataLoader | undefined;
   readonly #background: LDDataSource | undefined;
   #backgroundStarted: Promise<void> | undefined;
-  /** Writes loaded flags through to `featureStore`, when a long-lived entry point provides it. */
-  readonly #store: DataSourceUpdates | undefined;
+  /** `featureStore` read item by item, on long-lived hosts: the data evaluated, and what loads write to. */
+  readonly #view: StoreView | undefined;
   #inFlight: Promise<void> | undefined;
   #inFlightSince = 0;
   /** How many loads were started, and the number (1-based) of the latest whose data is held. */
@@ -92,6 +93,11 @@ export class LDClient {
     const { dataSource, kvStore, featureStore } = config;
     const longLived = 'a long-lived process ("ldedge" or "ldedge/node")';
     let background: ReturnType<LongLivedExtras['background']>;
+    const view = (this.#view =
+      featureStore &&
+      extras?.storeView(featureStore, config, (error) => {
+        this.#lastError = error;
+      }));
 
     if (config.payload !== undefined) {
       this.#source = 'payload';
@@ -112,7 +118,10 @@ export class LDClient {
       this.#loader = kvLoader(kvStore, config.kvKey!);
     } else if (config.useLdd) {
       this.#source = 'store';
-      this.#loader = persistentStoreLoader(featureStore!);
+      // Over a view, evaluations may start at once (items are read as used), as in LaunchDarkly's
+      // SDKs; waiting for initialization reads every item.
+      if (view) this.#setData(view);
+      this.#loader = view?.loader ?? persistentStoreLoader(featureStore!);
     } else if ((background = extras?.background(config))) {
       [this.#source, this.#background] = background;
     } else {
@@ -123,9 +132,8 @@ export class LDClient {
       this.#loader = new PollingLoader(config);
     }
 
-    if (featureStore !== undefined && !config.useLdd) {
-      if (extras) this.#store = extras.writeThrough(featureStore, logger);
-      else logger.warn(`option "featureStore" is read only with "useLdd" here; writing to it needs ${longLived}`);
+    if (featureStore !== undefined && !config.useLdd && !view) {
+      logger.warn(`option "featureStore" is read only with "useLdd" here; writing to it needs ${longLived}`);
     }
 
     if (config.hooks.length > 0) this.#hooks = new HookRunner(config.hooks, logger);
@@ -137,8 +145,8 @@ export class LDClient {
       const started = (this.#backgroundStarted = this.#background.start({
         init: (data, environmentId) => this.#loaded(data, environmentId),
         upsert: (kind, key, item) => {
-          if (this.#data === undefined) this.#setData(DataSet.empty());
-          if (this.#data!.upsert(kind, key, item)) this.#store?.upsert(kind, key, item);
+          if (this.#data === undefined) this.#setData(view ?? DataSet.empty());
+          this.#data!.upsert(kind, key, item);
         },
       }));
       started.catch((err: Error) => {
@@ -157,7 +165,7 @@ export class LDClient {
     if (await timedOut(this.#ensureFresh(), seconds * 1000)) {
       const slow = `flag data was not loaded within ${seconds} s (source: ${this.#source})`;
       // A slow reload keeps the flags held, as a failed one does.
-      if (this.#data === undefined) throw new Error(slow);
+      if (this.#loadedAt === undefined && this.#data === undefined) throw new Error(slow);
       this.#logger.warn(`${slow}; keeping the flags loaded before`);
     }
     return this;
@@ -251,6 +259,15 @@ export class LDClient {
     return this.#events?.flush() ?? Promise.resolve();
   }
 
+  /**
+   * With `featureStore` on a long-lived host: reads from the store what evaluating `flagKey`
+   * needs (the flag, its prerequisites, their segments) when not cached within `cacheTtl`, or
+   * everything without a key. Elsewhere it resolves at once. Never rejects.
+   */
+  async prefetch(flagKey?: string): Promise<void> {
+    await this.#view?.prefetch(flagKey);
+  }
+
   /** Events dropped: the queue was at `capacity`, or an event's context could not be read or serialized. */
   droppedEvents(): number {
     return this.#events?.droppedEvents ?? 0;
@@ -301,8 +318,8 @@ export class LDClient {
     } catch (err) {
       this.#checkedAt = Date.now();
       const message = (this.#lastError = `${loader.name} load failed: ${(err as Error).message}`);
-      if (this.#data === undefined) throw new Error(message);
-      // Data is held only after a successful load, so `loadedAt` is set.
+      // Nothing loaded yet fails; a daemon-mode view is held from the start, but not loaded.
+      if (this.#loadedAt === undefined) throw new Error(message);
       const age = Math.round((this.#checkedAt - this.#loadedAt!) / 1000);
       this.#logger.warn(`${message}; keeping the flags loaded before (age ${age} s)`);
     }
@@ -310,16 +327,14 @@ export class LDClient {
 
   /** A full data set arrived, or (undefined) the one held was confirmed unchanged. */
   #loaded(data: AllData | undefined, environmentId: string | undefined): void {
-    if (data !== undefined) {
-      this.#setData(DataSet.from(data));
-      this.#store?.init(data);
-    }
+    // Over a store view, the data goes into (and through) it.
+    if (data !== undefined) this.#setData(this.#view?.init(data) ?? DataSet.from(data));
     this.#environmentId = environmentId ?? this.#environmentId;
     this.#loadedAt = this.#checkedAt = Date.now();
     this.#lastError = undefined;
   }
 
-  #setData(data: DataSet): void {
+  #setData(data: HeldData): void {
     this.#data = data;
     // Big segments bring their own evaluator, so the engine's costs nothing without them.
     this.#evaluator = this.#config.bigSegments?.evaluator(data) ?? new Evaluator(data);

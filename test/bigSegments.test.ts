@@ -303,12 +303,138 @@ describe('the membership cache', () => {
     expect(client.variation('big-user', ann, 'd')).toBe('out');
   });
 
-  it('without the option, an unbounded segment never matches and no status is given', async () => {
-    const client = init('sdk-key', { payload: DATA, sendEvents: false, logger: silentLoggerForTests });
-    expect(client.variationDetail('big-user', { kind: 'user', key: 'ann' }, 'd')).toEqual({
-      value: 'out',
-      variationIndex: 0,
-      reason: { kind: 'FALLTHROUGH' },
+  it('without the option, big segments apply their rules alone and say NOT_CONFIGURED, as the Node SDK does', async () => {
+    const ours = init('sdk-key', { payload: DATA, sendEvents: false, logger: silentLoggerForTests });
+    const theirs = LaunchDarkly.init('sdk-key', {
+      baseUri: ld.baseUri,
+      stream: false,
+      sendEvents: false,
+      diagnosticOptOut: true,
+      logger: silentLoggerForTests,
     });
+    closing.push(() => theirs.close());
+    await theirs.waitForInitialization({ timeout: 10 });
+    const mine: unknown[] = [];
+    const reference: unknown[] = [];
+    for (const context of CONTEXTS) {
+      for (const key of Object.keys(DATA.flags)) {
+        mine.push({ key, context, ...ours.variationDetail(key, context, 'default') });
+        reference.push({ key, context, ...(await theirs.variationDetail(key, context as never, 'default')) });
+      }
+    }
+    expect(mine).toEqual(reference);
+    // The cases that tell: the rule of an unbounded segment matches, and its targets are ignored.
+    expect(ours.variationDetail('big-with-rules', { kind: 'user', key: 'bob', tier: 'gold' }, 'd')).toEqual({
+      value: 'in',
+      variationIndex: 1,
+      reason: { kind: 'RULE_MATCH', ruleIndex: 0, ruleId: 'big-with-rules-rule', bigSegmentsStatus: 'NOT_CONFIGURED' },
+    });
+    expect(ours.variationDetail('big-user', { kind: 'user', key: 'zed' }, 'd').reason).toEqual({
+      kind: 'FALLTHROUGH',
+      bigSegmentsStatus: 'NOT_CONFIGURED',
+    });
+    // A context with no key of the segment's kind does not reach the store question at all.
+    expect(ours.variationDetail('big-org', { kind: 'user', key: 'ann' }, 'd').reason).toEqual({ kind: 'FALLTHROUGH' });
+  });
+});
+
+/** A store in memory that records each query, by the context key whose hash was asked for. */
+function recordingStore(members: Record<string, Record<string, boolean>>, lastUpToDate = () => Date.now() as number | undefined) {
+  const byHash = new Map(Object.entries(members).map(([key, m]) => [sha256(key), [key, m] as const]));
+  const queries: string[] = [];
+  let metadataReads = 0;
+  let closed = false;
+  const store: BigSegmentStore = {
+    async getMembership(hash) {
+      const [key, m] = byHash.get(hash) ?? [`#${hash}`, undefined];
+      queries.push(key);
+      return m;
+    },
+    async getMetadata() {
+      metadataReads++;
+      return { lastUpToDate: lastUpToDate() };
+    },
+    async close() {
+      closed = true;
+    },
+  };
+  return { store, queries, metadataReads: () => metadataReads, closed: () => closed };
+}
+
+describe('prefetch reads what the evaluation needs, as the Node SDK queries it', () => {
+  const payloadClient = (big: ReturnType<typeof bigSegments>) => {
+    const client = init('sdk-key', { payload: DATA, sendEvents: false, logger: silentLoggerForTests, bigSegments: big });
+    closing.push(() => client.close());
+    return client;
+  };
+
+  it('asks only for the keys the flag reaches, in evaluation order, once per key', async () => {
+    const { store, queries } = recordingStore({ ann: { 'big.g2': false }, acme: { 'big-org.g5': true } });
+    const big = bigSegments(store, { logger: silentLoggerForTests });
+    const client = payloadClient(big);
+    const both: LDContext = { kind: 'multi', user: { key: 'ann' }, org: { key: 'acme' } };
+    // `big-org` is for org contexts: the user key is never asked about.
+    await big.prefetch(both, 'big-org');
+    expect(queries).toEqual(['acme']);
+    expect(client.variationDetail('big-org', both, 'd')).toMatchObject({ value: 'in', reason: { bigSegmentsStatus: 'HEALTHY' } });
+    // Every flag: the user key is needed now, and the org key is cached.
+    await big.prefetch(both);
+    expect(queries).toEqual(['acme', 'ann']);
+    // A segment with no generation has no members to ask about.
+    await big.prefetch({ kind: 'user', key: 'zed' }, 'unconfigured');
+    expect(queries).toEqual(['acme', 'ann']);
+    expect(client.variationDetail('unconfigured', { kind: 'user', key: 'zed' }, 'd').reason).toEqual({
+      kind: 'FALLTHROUGH',
+      bigSegmentsStatus: 'NOT_CONFIGURED',
+    });
+  });
+
+  it('reads the membership a prerequisite needs when prefetching the flag that depends on it', async () => {
+    // ann is a member of `big`, so `needs-big`'s prerequisite passes and nothing else is asked.
+    const { store, queries } = recordingStore({ ann: { 'big.g2': true }, bob: {} });
+    const big = bigSegments(store, { logger: silentLoggerForTests });
+    const client = payloadClient(big);
+    await big.prefetch({ kind: 'user', key: 'ann' }, 'needs-big');
+    expect(queries).toEqual(['ann']);
+    expect(client.variation('needs-big', { kind: 'user', key: 'ann' }, 'd')).toBe(true);
+  });
+});
+
+describe('the big-segment store status', () => {
+  it('is read on demand at first, and polled in the background by a streaming client, which closes the store', async () => {
+    let synced: number | undefined = Date.now();
+    const fake = recordingStore({}, () => synced);
+    const big = bigSegments(fake.store, { statusPollInterval: 0.05, staleAfter: 60, logger: silentLoggerForTests });
+    expect(big.status()).toBeUndefined();
+    expect(await big.currentStatus()).toEqual({ available: true, stale: false });
+    expect(fake.metadataReads()).toBe(1);
+
+    ld.streams.setData(DATA);
+    const client = init('sdk-key', {
+      streamUri: ld.baseUri,
+      stream: true,
+      sendEvents: false,
+      logger: silentLoggerForTests,
+      bigSegments: big,
+    });
+    await client.waitForInitialization();
+    synced = undefined;
+    await waitFor(() => big.status()?.stale === true, 'a background status poll seeing the store never synced');
+    expect(fake.metadataReads()).toBeGreaterThanOrEqual(2);
+    await client.close();
+    expect(fake.closed()).toBe(true);
+    const reads = fake.metadataReads();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(fake.metadataReads()).toBe(reads);
+  });
+
+  it('is not polled in the background by a client that loads on demand', async () => {
+    const fake = recordingStore({});
+    const big = bigSegments(fake.store, { statusPollInterval: 0.05, logger: silentLoggerForTests });
+    const client = init('sdk-key', { baseUri: ld.baseUri, sendEvents: false, logger: silentLoggerForTests, bigSegments: big });
+    closing.push(() => client.close());
+    await client.waitForInitialization();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fake.metadataReads()).toBe(0);
   });
 });

@@ -269,12 +269,17 @@ describe('client data sources', () => {
   });
 
   describe('daemon mode over a persistent store', () => {
-    it('reads flags only from the store, and refuses an uninitialised one', async () => {
+    it('reads flags only from the store, item by item, with or without the $inited marker', async () => {
       const store = new InMemoryPersistentStore();
-      const c = client({ useLdd: true, featureStore: store });
-      await expect(c.waitForInitialization()).rejects.toThrow(/\$inited/);
-      await store.init({ flags: { f: JSON.stringify(boolFlag('f', true)) }, segments: {} });
+      const c = client({ useLdd: true, featureStore: store, cacheTtl: 0.1 });
       await c.waitForInitialization();
+      expect(c.variationDetail('f', user, false).reason).toEqual({ kind: 'ERROR', errorKind: 'FLAG_NOT_FOUND' });
+      await store.init({ flags: { f: JSON.stringify(boolFlag('f', true)) }, segments: {} });
+      // A miss is kept for cacheTtl too; then prefetch reads the flag again.
+      await c.prefetch('f');
+      expect(c.boolVariation('f', user, false)).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      await c.prefetch('f');
       expect(c.boolVariation('f', user, false)).toBe(true);
       expect(ld.requests).toHaveLength(0);
     });

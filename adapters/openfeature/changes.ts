@@ -70,6 +70,6 @@ export function watchExtras(extras: LongLivedExtras, listener: ChangeListener): 
       const chosen = extras.background(config);
       return chosen && [chosen[0], watchDataSource(chosen[1], listener)];
     },
-    writeThrough: extras.writeThrough,
+    storeView: extras.storeView,
   };
 }

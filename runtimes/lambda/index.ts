@@ -8,7 +8,7 @@
  * which a frozen environment cannot keep, so they are left out (asking for them logs a warning).
  */
 import { basicLogger, LDClient, type LDLogger, type LDOptions } from '../../src/core.js';
-import { writeThrough } from '../../src/data/persistentStore.js';
+import { storeViewFor } from '../../src/data/storeView.js';
 import { timedOut } from '../../src/timers.js';
 
 export * from '../../src/core.js';
@@ -85,9 +85,9 @@ export function withLaunchDarkly<E = unknown, C extends LambdaContext = LambdaCo
   const initMs = seconds('initTimeout', initTimeout, logger) * 1000;
   const flushMs = seconds('flushTimeout', flushTimeout, logger) * 1000;
   const marginMs = seconds('timeoutMargin', timeoutMargin, logger) * 1000;
-  // No background sources (they need a process that is not frozen), but flags polled from
-  // LaunchDarkly are written through to a `featureStore`, for daemon-mode readers elsewhere.
-  const client = new LDClient(sdkKey, engineOptions, { background: () => undefined, writeThrough });
+  // No background sources (they need a process that is not frozen), but a `featureStore` is read
+  // item by item, and flags polled from LaunchDarkly are written through it for readers elsewhere.
+  const client = new LDClient(sdkKey, engineOptions, { background: () => undefined, storeView: storeViewFor });
 
   return async (event: E, context: C): Promise<R> => {
     try {

@@ -3,10 +3,13 @@
  * (through Relay Proxy) fills, keyed by a hash of the context key, rather than in the segment.
  *
  * Evaluation is synchronous and a store read is not, so membership is fetched ahead: `prefetch`
- * reads the membership of a context's keys (and, every `statusPollInterval`, the store's sync
- * time) into a per-context cache, and evaluations read that cache. An evaluation that finds no
- * cached membership starts the read for next time and answers as if the store had failed:
- * `bigSegmentsStatus: 'STORE_ERROR'`, the segment's rules only. Nothing runs in the background.
+ * evaluates as the client will and reads each membership that evaluation asks for, in its
+ * order, into a per-context cache, so the store sees the queries LaunchDarkly's SDKs would
+ * make; evaluations then read that cache. An evaluation that finds no cached
+ * membership starts the read for next time and answers as if the store had failed:
+ * `bigSegmentsStatus: 'STORE_ERROR'`, the segment's rules only. The store's sync time is read
+ * every `statusPollInterval`: in the background on long-lived hosts (`ldedge`, `ldedge/node`,
+ * `ldedge/lambda` start it), otherwise by `prefetch` when due.
  */
 import { isContextError, toContext, type Context } from '../context.js';
 import { Evaluator, type EvalResult, type FlagEvaluator } from '../evaluation/evaluator.js';
@@ -14,7 +17,7 @@ import type { PreparedFlag, PreparedSegment } from '../evaluation/prepare.js';
 import { basicLogger, type LDLogger } from '../logging.js';
 import type { LDBigSegmentsStatus, LDContext, LDEvaluationReason } from '../types.js';
 import type { SegmentData } from '../wire.js';
-import type { DataSet } from './dataSet.js';
+import type { HeldData } from './dataSet.js';
 
 /** Segment refs (`<segment key>.g<generation>`) a context is included in (true) or excluded from (false). */
 export type BigSegmentMembership = Readonly<Record<string, boolean>>;
@@ -94,6 +97,11 @@ export class LDBigSegments {
   #status: LDBigSegmentStoreStatus | undefined;
   #statusAt = -Infinity;
   #statusRead: Promise<void> | undefined;
+  #poller: ReturnType<typeof setInterval> | undefined;
+  /** The evaluator over the client's latest data, which `prefetch` evaluates with. */
+  #evaluator: BigSegmentEvaluator | undefined;
+  /** While `prefetch` evaluates: keys already read by it, and the first key found to need a read. */
+  #probe: { readonly read: Set<string>; missing: string | undefined } | undefined;
   readonly #warned = new Set<string>();
 
   constructor(store: BigSegmentStore, options: LDBigSegmentsOptions = {}) {
@@ -108,42 +116,82 @@ export class LDBigSegments {
     this.#staleMs = seconds(options.staleAfter, 120);
   }
 
-  /** The store's health as last read by `prefetch`. */
+  /** The store's health as last read: undefined before the first read. */
   status(): LDBigSegmentStoreStatus | undefined {
     return this.#status;
   }
 
-  /**
-   * Reads the membership of each of the context's keys not already cached, and the store's sync
-   * time when it is due. Never rejects: a failed read makes evaluations report `STORE_ERROR`.
-   */
-  async prefetch(context: LDContext): Promise<void> {
-    const valid = toContext(context);
-    if (isContextError(valid)) return;
-    const now = Date.now();
-    const reads: Promise<void>[] = [this.#readStatus(now)];
-    for (const member of valid.contexts) {
-      const cached = this.#cache.get(member.key);
-      if (cached === undefined || cached.failed || now - cached.at >= this.#cacheTimeMs) {
-        reads.push(this.#readMembership(member.key));
-      }
-    }
-    await Promise.all(reads);
+  /** The store's health: as last read, or as the first read (started now if need be) finds it. */
+  async currentStatus(): Promise<LDBigSegmentStoreStatus> {
+    if (this.#status === undefined) await this.#readStatus(Date.now());
+    return this.#status!;
   }
 
-  /** Closes the store. */
+  /**
+   * Reads the store's sync time now and every `statusPollInterval` until `close`, so that
+   * `status()` stays current without a `prefetch`. Long-lived clients call this themselves.
+   */
+  startStatusPolling(): void {
+    if (this.#poller !== undefined) return;
+    const poll = () => void this.#readStatus(Date.now());
+    poll();
+    this.#poller = setInterval(poll, this.#pollMs);
+    // On Node, polling alone does not keep the process running.
+    (this.#poller as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * Reads what evaluating `flagKey` (or, without it, every flag) for `context` needs from the
+   * store: each membership not cached or older than `contextCacheTime`, one key at a time in the
+   * order the evaluation asks for them, and the store's sync time when it is due. Never rejects:
+   * a failed read makes evaluations report `STORE_ERROR`.
+   */
+  async prefetch(context: LDContext, flagKey?: string): Promise<void> {
+    const status = this.#readStatus(Date.now());
+    const valid = toContext(context);
+    const evaluator = this.#evaluator;
+    if (!isContextError(valid) && evaluator !== undefined) {
+      const probe = (this.#probe = { read: new Set<string>(), missing: undefined as string | undefined });
+      try {
+        for (;;) {
+          probe.missing = undefined;
+          evaluator.probe(valid, flagKey, () => probe.missing !== undefined);
+          const key = probe.missing;
+          if (key === undefined) break;
+          probe.read.add(key);
+          this.#probe = undefined;
+          await this.#readMembership(key);
+          this.#probe = probe;
+        }
+      } finally {
+        this.#probe = undefined;
+      }
+    }
+    await status;
+  }
+
+  /** Stops status polling and closes the store. */
   async close(): Promise<void> {
+    clearInterval(this.#poller);
+    this.#poller = undefined;
     await this.#store.close?.();
   }
 
   /** @internal The client's evaluator over `data`, when this is its `bigSegments` option. */
-  evaluator(data: DataSet): FlagEvaluator {
-    return new BigSegmentEvaluator(data, this);
+  evaluator(data: HeldData): FlagEvaluator {
+    return (this.#evaluator = new BigSegmentEvaluator(data, this));
   }
 
   /** @internal The membership cached for a key, and the status it gives. */
   lookup(key: string): [BigSegmentMembership | undefined, LDBigSegmentsStatus] {
     const cached = this.#cache.get(key);
+    const probe = this.#probe;
+    if (probe !== undefined) {
+      // `prefetch` is evaluating: note what needs a read, and answer quietly.
+      const due = cached === undefined || cached.failed || Date.now() - cached.at >= this.#cacheTimeMs;
+      if (due && !probe.read.has(key)) probe.missing ??= key;
+      return [cached?.membership, 'STORE_ERROR'];
+    }
     if (cached === undefined) {
       if (!this.#warned.has(key)) {
         this.#warned.add(key);
@@ -204,6 +252,7 @@ export function bigSegments(store: BigSegmentStore, options?: LDBigSegmentsOptio
 
 const NO_TARGETS: PreparedSegment['included'] = [];
 
+
 /**
  * Evaluates as the engine does, with each unbounded segment standing in, for the context being
  * evaluated, as an ordinary segment: its big-segment membership becomes an include or exclude
@@ -211,14 +260,14 @@ const NO_TARGETS: PreparedSegment['included'] = [];
  */
 class BigSegmentEvaluator implements FlagEvaluator {
   readonly #inner: Evaluator;
-  readonly #data: DataSet;
+  readonly #data: HeldData;
   readonly #big: LDBigSegments;
   #context: Context | undefined;
   #status: LDBigSegmentsStatus | undefined;
   /** Membership read in this evaluation, by context key. */
   readonly #seen = new Map<string, BigSegmentMembership | undefined>();
 
-  constructor(data: DataSet, big: LDBigSegments) {
+  constructor(data: HeldData, big: LDBigSegments) {
     this.#data = data;
     this.#big = big;
     this.#inner = new Evaluator({ flag: (key) => data.flag(key), segment: (key) => this.#segment(key) });
@@ -235,21 +284,35 @@ class BigSegmentEvaluator implements FlagEvaluator {
     return { ...result, reason };
   }
 
+  /** Evaluates `flagKey`, or each flag until `enough()`, for `prefetch` to see what is read. */
+  probe(context: Context, flagKey: string | undefined, enough: () => boolean): void {
+    for (const key of flagKey === undefined ? this.#data.flagKeys() : [flagKey]) {
+      let flag: PreparedFlag | undefined;
+      try {
+        flag = this.#data.flag(key);
+      } catch {
+        continue; // malformed: evaluating it reads nothing
+      }
+      if (flag !== undefined) this.evaluate(flag, context);
+      if (enough()) return;
+    }
+  }
+
   #note(status: LDBigSegmentsStatus): void {
     if (this.#status === undefined || SEVERITY[status] > SEVERITY[this.#status]) this.#status = status;
   }
 
   #segment(key: string): PreparedSegment | undefined {
     const segment = this.#data.segment(key);
-    if (segment === undefined || !segment.unbounded) return segment;
+    if (segment?.unbounded === undefined) return segment;
     const raw = this.#data.item('segments', key) as SegmentData;
     const kind = typeof raw.unboundedContextKind === 'string' ? raw.unboundedContextKind : 'user';
     const member = this.#context!.forKind(kind);
     // No key of the segment's kind: not a member, and the store is not asked.
-    if (member === undefined) return { key, included: NO_TARGETS, excluded: NO_TARGETS, rules: [], unbounded: false };
+    if (member === undefined) return { key, included: NO_TARGETS, excluded: NO_TARGETS, rules: [], unbounded: undefined };
     if (!raw.generation) {
       this.#note('NOT_CONFIGURED');
-      return { key, included: NO_TARGETS, excluded: NO_TARGETS, rules: [], unbounded: false };
+      return { key, included: NO_TARGETS, excluded: NO_TARGETS, rules: [], unbounded: undefined };
     }
     let membership: BigSegmentMembership | undefined;
     if (this.#seen.has(member.key)) membership = this.#seen.get(member.key);
@@ -266,7 +329,7 @@ class BigSegmentEvaluator implements FlagEvaluator {
       included: included === true ? target : NO_TARGETS,
       excluded: included === false ? target : NO_TARGETS,
       rules: segment.rules,
-      unbounded: false,
+      unbounded: undefined,
     };
   }
 }

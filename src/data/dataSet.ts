@@ -23,7 +23,17 @@ function isLive(item: unknown): boolean {
   return isRecord(item) && item.deleted !== true;
 }
 
-export class DataSet implements EvaluationData {
+/** The flags a client evaluates over: a loaded data set, or a persistent store's items (StoreView). */
+export interface HeldData extends EvaluationData {
+  /** The raw item held under `key`, tombstones included. */
+  item(kind: DataKind, key: string): FlagData | SegmentData | undefined;
+  /** Keys of flags that are present and not deleted. */
+  flagKeys(): string[];
+  /** Applies an update newer than the item held; returns whether it was applied. */
+  upsert(kind: DataKind, key: string, item: FlagData | SegmentData): boolean;
+}
+
+export class DataSet implements HeldData {
   #items: AllData;
   /** False while the item maps may be the caller's own objects: copied before the first write. */
   #owned = false;

@@ -3,10 +3,9 @@
  * DynamoDB, Consul): items stored one per key as JSON, plus an `$inited` marker written once a
  * full data set is in. Daemon mode (`useLdd`) reads flags only from such a store.
  */
-import type { LDLogger } from '../logging.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
 import { parseJson } from './parse.js';
-import type { DataKind, DataLoader, DataSourceUpdates } from './types.js';
+import type { DataKind, DataLoader } from './types.js';
 
 /** Raw access to one store. Concrete stores (Redis, DynamoDB, Consul) implement this. */
 export interface PersistentDataStore {
@@ -38,32 +37,9 @@ export function persistentStoreLoader(store: PersistentDataStore): DataLoader {
   return {
     name: 'store',
     async load(): Promise<AllData> {
-      const [inited, flags, segments] = await Promise.all([
-        store.isInitialized(),
-        store.getAll('flags'),
-        store.getAll('segments'),
-      ]);
-      if (!inited) throw new Error('persistent store has no "$inited" marker: no full data set written yet');
+      // Daemon mode reads what is there, `$inited` or not, as LaunchDarkly's SDKs do.
+      const [flags, segments] = await Promise.all([store.getAll('flags'), store.getAll('segments')]);
       return { flags: parseItems<FlagData>(flags, 'flags'), segments: parseItems<SegmentData>(segments, 'segments') };
-    },
-  };
-}
-
-/**
- * Writes what a long-lived client loads through to `store`, so that other processes can read it
- * in daemon mode. Writes are not awaited: a failure is logged, and evaluation never waits on one.
- */
-export function writeThrough(store: PersistentDataStore, logger: LDLogger): DataSourceUpdates {
-  const failed = (what: string) => (err: Error) =>
-    logger.error(`could not write ${what} to the persistent store: ${err.message}`);
-  const serialise = (items: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(items).map(([k, v]) => [k, JSON.stringify(v)]));
-  return {
-    init(data) {
-      store.init?.({ flags: serialise(data.flags), segments: serialise(data.segments) }).catch(failed('flags'));
-    },
-    upsert(kind, key, item) {
-      store.upsert?.(kind, key, item.version, JSON.stringify(item)).catch(failed(`${kind} "${key}"`));
     },
   };
 }

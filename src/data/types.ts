@@ -2,8 +2,8 @@
  * The interfaces between the client and where its flag data comes from.
  */
 import type { Config } from '../config.js';
-import type { LDLogger } from '../logging.js';
 import type { PersistentDataStore } from './persistentStore.js';
+import type { StoreView } from './storeView.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
 
 export type DataKind = 'flags' | 'segments';
@@ -65,5 +65,10 @@ export interface LongLivedExtras {
    * for `dataStatus`; undefined when it asks for neither.
    */
   background(config: Config): [source: 'stream' | 'polling', LDDataSource] | undefined;
-  writeThrough(store: PersistentDataStore, logger: LDLogger): DataSourceUpdates;
+  /**
+   * The store's items, read one by one and cached for `cacheTtl`, that the client evaluates over
+   * when `featureStore` is set; data sources write through it. `onError` hears of failures in
+   * background reads and writes, and (with undefined) of each successful read.
+   */
+  storeView(store: PersistentDataStore, config: Config, onError: (error: string | undefined) => void): StoreView;
 }

@@ -79,8 +79,12 @@ export class Evaluator implements FlagEvaluator {
    */
   evaluate(flag: PreparedFlag, context: Context, withPrerequisites = false): EvalResult {
     const prerequisites = withPrerequisites ? resultsFor(flag) : undefined;
+    bigSegmentMet = false;
     try {
-      return evaluateFlag(this.#data, flag, context, undefined, prerequisites);
+      const evaluated = evaluateFlag(this.#data, flag, context, undefined, prerequisites);
+      return bigSegmentMet
+        ? { ...evaluated, reason: { ...evaluated.reason, bigSegmentsStatus: 'NOT_CONFIGURED' } }
+        : evaluated;
     } catch (err) {
       const failed = errorResult(err instanceof MalformedFlagError ? 'MALFORMED_FLAG' : 'EXCEPTION', flag);
       // Those evaluated before the failure still happened.
@@ -95,6 +99,9 @@ export class Evaluator implements FlagEvaluator {
  * is synchronous and the flag is read straight after the call, so one module-wide value is safe.
  */
 let inExperiment = false;
+
+/** Set when an evaluation met a big segment with no store to ask; read as `inExperiment` is. */
+let bigSegmentMet = false;
 
 function evaluateFlag(
   data: EvaluationData,
@@ -290,7 +297,13 @@ function segmentContains(
   context: Context,
   segments: string[] | undefined,
 ): boolean {
-  if (segment.unbounded) return false;
+  const big = segment.unbounded;
+  if (big !== undefined) {
+    // Without a store, a big segment reports NOT_CONFIGURED and applies its rules alone, unless
+    // the context has no key of its kind, as in LaunchDarkly's SDKs.
+    if (context.forKind(big) === undefined) return false;
+    bigSegmentMet = true;
+  }
   if (matchingTarget(segment.included, context) !== undefined) return true;
   if (matchingTarget(segment.excluded, context) !== undefined) return false;
   const rules = segment.rules;

@@ -100,10 +100,12 @@ export interface PreparedSegment {
   readonly excluded: readonly PreparedTarget[];
   readonly rules: readonly PreparedSegmentRule[];
   /**
-   * A big segment: its members are in a big-segment store. Without the `bigSegments` option it
-   * never matches; with it, the big-segment evaluator stands in an ordinary segment per context.
+   * For a big segment (members in a big-segment store, not in its lists, which are left empty,
+   * as are its rules when it has no generation): the context kind it is keyed by.
+   * With the `bigSegments` option, the big-segment evaluator stands in an ordinary segment per
+   * context; without it, only the rules apply, as in LaunchDarkly's SDKs.
    */
-  readonly unbounded: boolean;
+  readonly unbounded: string | undefined;
 }
 
 /** The array, or empty when null or absent. */
@@ -276,15 +278,19 @@ export function prepareSegment(raw: SegmentData): PreparedSegment {
   const segment = record(raw, 'segment');
   const key = segment.key;
   if (typeof key !== 'string') malformed('key');
+  const big = segment.unbounded === true;
   return {
     key,
-    included: segmentTargets(segment.included, segment.includedContexts),
-    excluded: segmentTargets(segment.excluded, segment.excludedContexts),
-    rules: mapRecords(segment.rules, 'rules', (rule) => ({
-      clauses: prepareClauses(rule.clauses),
-      weight: asNumber(rule.weight),
-      ...bucketing(rule.bucketBy, kindOf(rule.rolloutContextKind), bucketPrefix(key, segment.salt, undefined)),
-    })),
-    unbounded: segment.unbounded === true,
+    included: big ? [] : segmentTargets(segment.included, segment.includedContexts),
+    excluded: big ? [] : segmentTargets(segment.excluded, segment.excludedContexts),
+    rules:
+      big && !segment.generation
+        ? []
+        : mapRecords(segment.rules, 'rules', (rule) => ({
+            clauses: prepareClauses(rule.clauses),
+            weight: asNumber(rule.weight),
+            ...bucketing(rule.bucketBy, kindOf(rule.rolloutContextKind), bucketPrefix(key, segment.salt, undefined)),
+          })),
+    unbounded: big ? (kindOf(segment.unboundedContextKind) ?? 'user') : undefined,
   };
 }

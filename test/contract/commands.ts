@@ -2,7 +2,7 @@
  * The harness's commands to one client (`POST /clients/<id>`), answered through ldedge's public
  * client API.
  */
-import type { LDClient, LDContext, LDFlagValue } from '../../src/index.js';
+import type { LDBigSegments, LDClient, LDContext, LDFlagValue } from '../../src/index.js';
 import { buildContext, contextsEqual, convertContext, type BuildParams, type ComparisonParams } from './contexts.js';
 
 /** A request the service cannot make sense of: answered with 400. */
@@ -82,14 +82,24 @@ function evaluate(client: LDClient, p: EvaluateParams): unknown {
   }
 }
 
-/** Runs one command; resolves to the JSON body of the answer, or undefined for an empty one. */
-export async function runCommand(client: LDClient, body: Command): Promise<unknown> {
+/**
+ * Runs one command; resolves to the JSON body of the answer, or undefined for an empty one.
+ * Evaluations are preceded by the prefetches ldedge's README describes: of what the flag needs
+ * from a persistent store (`client.prefetch`), and of the context's big-segment membership.
+ */
+export async function runCommand(client: LDClient, body: Command, big?: LDBigSegments): Promise<unknown> {
   const name = body.command;
   switch (name) {
-    case 'evaluate':
-      return evaluate(client, params(body.evaluate, name));
+    case 'evaluate': {
+      const p = params(body.evaluate, name);
+      await client.prefetch(p.flagKey);
+      await big?.prefetch(subject(p), p.flagKey);
+      return evaluate(client, p);
+    }
     case 'evaluateAll': {
       const p = params(body.evaluateAll, name);
+      await client.prefetch();
+      await big?.prefetch(subject(p));
       const state = client.allFlagsState(subject(p), {
         withReasons: p.withReasons === true,
         clientSideOnly: p.clientSideOnly === true,
@@ -117,6 +127,11 @@ export async function runCommand(client: LDClient, body: Command): Promise<unkno
       return undefined;
     case 'secureModeHash':
       return { result: await client.secureModeHash(subject(params(body.secureModeHash, name))) };
+    case 'getBigSegmentStoreStatus': {
+      if (big === undefined) throw new BadCommand('this client has no big segments configured');
+      const { available, stale } = await big.currentStatus();
+      return { available, stale };
+    }
     case 'contextBuild':
       return buildContext(params(body.contextBuild, name));
     case 'contextConvert':

@@ -4,7 +4,10 @@
 //
 //   node test/contract/run.mjs [extra harness flags, e.g. -run 'evaluation/parameterized']
 //
-// Environment: PORT (service, default 8000), HARNESS_PORT (harness callbacks, default 8111),
+// The harness's persistence tests run too: the service starts Redis, DynamoDB and Consul stand-ins
+// on the ports the harness fixes (6379, 8000, 8500), so those must be free.
+//
+// Environment: PORT (service, default 8400), HARNESS_PORT (harness callbacks, default 8111),
 // CONTRACT_REPORT (JUnit path; default a temporary file), LOG_LEVEL (service clients, default warn).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'ldedge-contract-'));
-const port = Number(process.env.PORT ?? 8000);
+const port = Number(process.env.PORT ?? 8400);
 const report = process.env.CONTRACT_REPORT ?? join(work, 'junit.xml');
 
 /** The newest modification time under a folder (the harness source), in ms. */
@@ -83,7 +86,9 @@ const harness = harnessCommand();
 
 // The service is TypeScript over src/, type-checked with the tests; esbuild bundles it into one
 // module for node, so no build of dist/ (and no TypeScript runner) is needed.
-const service = join(work, 'service.mjs');
+// It sits in `.contract/` so that the packages left external (dynalite, redis) resolve from node_modules.
+const service = join(root, '.contract', 'service.mjs');
+mkdirSync(dirname(service), { recursive: true });
 const { build } = await import('esbuild');
 await build({
   entryPoints: [join(root, 'test', 'contract', 'main.ts')],
@@ -92,20 +97,21 @@ await build({
   format: 'esm',
   target: 'node20',
   outfile: service,
+  packages: 'external',
   logLevel: 'warning',
 });
 
 const serviceLog = join(work, 'service.log');
 const logFd = openSync(serviceLog, 'w');
 const child = spawn(process.execPath, [service], {
-  env: { ...process.env, PORT: String(port) },
+  env: { ...process.env, PORT: String(port), PERSISTENCE: '1' },
   stdio: ['ignore', logFd, logFd],
 });
 const url = `http://localhost:${port}`;
 let exitCode = 1;
 try {
   await waitForService(url, child);
-  const args = ['-url', url, '-junit', report, '-stop-service-at-end', ...process.argv.slice(2)];
+  const args = ['-url', url, '-junit', report, '-stop-service-at-end', '-enable-persistence-tests', ...process.argv.slice(2)];
   if (process.env.HARNESS_PORT) args.push('-port', process.env.HARNESS_PORT);
   const run = spawnSync(harness, args, { stdio: 'inherit' });
   if (!existsSync(report)) {

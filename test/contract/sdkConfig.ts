@@ -2,7 +2,9 @@
  * The harness's client configuration (its `servicedef.SDKConfigParams`, JSON with `null` meaning
  * absent) mapped to ldedge options.
  */
-import type { LDHook, LDOptions } from '../../src/index.js';
+import { bigSegments, type LDBigSegments, type LDHook, type LDOptions } from '../../src/index.js';
+import { callbackBigSegmentStore } from './bigSegmentStore.js';
+import { cacheTtl, type HarnessPersistence } from './persistentStore.js';
 
 type Maybe<T> = T | null | undefined;
 
@@ -32,6 +34,14 @@ export interface HarnessConfig {
     wrapperVersion?: Maybe<string>;
   }>;
   hooks?: Maybe<{ hooks?: Maybe<unknown[]> }>;
+  persistentDataStore?: Maybe<HarnessPersistence>;
+  bigSegments?: Maybe<{
+    callbackUri: string;
+    userCacheSize?: Maybe<number>;
+    userCacheTimeMs?: Maybe<number>;
+    statusPollIntervalMs?: Maybe<number>;
+    staleAfterMs?: Maybe<number>;
+  }>;
 }
 
 export interface ClientSetup {
@@ -40,7 +50,11 @@ export interface ClientSetup {
   /** How long creating the client may wait for flags. */
   startWaitMs: number;
   initCanFail: boolean;
+  /** Also in `options`; commands prefetch through it before evaluating. */
+  bigSegments: LDBigSegments | undefined;
 }
+
+const seconds = (ms: Maybe<number>) => (typeof ms === 'number' && ms > 0 ? ms / 1000 : undefined);
 
 /** An empty string means "not set" to the harness, as null does. */
 function given(value: Maybe<string>): string | undefined {
@@ -55,8 +69,13 @@ export function clientSetup(config: HarnessConfig, hooks: LDHook[]): ClientSetup
     eventsUri: given(config.events?.baseUri) ?? given(endpoints.events),
   };
 
-  // Streaming unless only polling is configured, as the harness expects.
-  const streaming = config.streaming ?? (config.polling ? undefined : {});
+  const persistence = config.persistentDataStore;
+  // With a store and no stream or poll configured, daemon mode: flags come from the store alone.
+  // Otherwise streaming unless only polling is configured, as the harness expects.
+  const daemon = persistence && !config.streaming && !config.polling;
+  if (persistence) options.cacheTtl = cacheTtl(persistence.cache);
+  if (daemon) options.useLdd = true;
+  const streaming = daemon ? undefined : (config.streaming ?? (config.polling ? undefined : {}));
   if (streaming) {
     options.stream = true;
     const delay = streaming.initialRetryDelayMs;
@@ -98,6 +117,15 @@ export function clientSetup(config: HarnessConfig, hooks: LDHook[]): ClientSetup
     options.wrapperVersion = given(wrapper.version) ?? given(wrapper.wrapperVersion);
   }
   if (hooks.length > 0) options.hooks = hooks;
+  const big = config.bigSegments;
+  if (big) {
+    options.bigSegments = bigSegments(callbackBigSegmentStore(big.callbackUri), {
+      contextCacheSize: big.userCacheSize ?? undefined,
+      contextCacheTime: seconds(big.userCacheTimeMs),
+      statusPollInterval: seconds(big.statusPollIntervalMs),
+      staleAfter: seconds(big.staleAfterMs),
+    });
+  }
 
   // Leave out what was not set, so ldedge's defaults apply and nothing is reported as a bad value.
   for (const key of Object.keys(options) as (keyof LDOptions)[]) {
@@ -109,5 +137,6 @@ export function clientSetup(config: HarnessConfig, hooks: LDHook[]): ClientSetup
     options,
     startWaitMs: typeof wait === 'number' && wait > 0 ? wait : 5000,
     initCanFail: config.initCanFail === true,
+    bigSegments: options.bigSegments,
   };
 }

@@ -4,6 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from '../helpers/mockLaunchDarkly.js';
+import { createClient as createRedisClient } from 'redis';
+import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
 import { CAPABILITIES, startService, type RunningService } from './service.js';
 
 const flags = {
@@ -223,6 +225,78 @@ describe('contract-test service', () => {
     expect(bad.status).toBe(400);
     expect((await call('POST', '/', { tag: 't', configuration: {} })).status).toBe(400);
     await call('DELETE', created.location as string);
+  });
+});
+
+describe('persistent stores and big segments', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  }, 30_000);
+  afterAll(() => redis?.stop());
+
+  it('reads a store in daemon mode, flag by flag, when no stream or poll is configured', async () => {
+    const raw = createRedisClient({ url: redis.url });
+    await raw.connect();
+    const item = { ...flags.flags['string-flag'], variations: ['from-redis'] };
+    await raw.hSet('svc:features', 'string-flag', JSON.stringify(item));
+    const created = await createClient({
+      persistentDataStore: { store: { type: 'redis', dsn: redis.url, prefix: 'svc' }, cache: { mode: 'infinite' } },
+    });
+    expect(created.status).toBe(201);
+    const evaluate = () =>
+      command(created.location as string, 'evaluate', { flagKey: 'string-flag', context: { key: 'u' }, valueType: 'string', defaultValue: 'd' });
+    expect((await evaluate()).json).toEqual({ value: 'from-redis' });
+    // Cached for good: a change in the store is not seen.
+    await raw.hSet('svc:features', 'string-flag', JSON.stringify({ ...item, version: 2, variations: ['changed'] }));
+    expect((await evaluate()).json).toEqual({ value: 'from-redis' });
+    expect(ld.requests).toHaveLength(0);
+    await call('DELETE', created.location as string);
+    await raw.quit();
+  });
+
+  it('drives big segments through the callback fixture and reports its status', async () => {
+    const segment = { key: 'big', version: 1, unbounded: true, generation: 3, rules: [], salt: 'b' };
+    const flag = {
+      key: 'big-flag',
+      version: 1,
+      on: true,
+      rules: [{ id: 'r', clauses: [{ attribute: 'key', op: 'segmentMatch', values: ['big'] }], variation: 1 }],
+      fallthrough: { variation: 0 },
+      variations: [false, true],
+      salt: 'f',
+    };
+    ld.streams.setData({ flags: { [flag.key]: flag }, segments: { big: segment } });
+    const asked: Array<{ path: string; body: string }> = [];
+    const fixture = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        asked.push({ path: req.url ?? '', body });
+        const answer = req.url === '/getMetadata' ? { lastUpToDate: Date.now() } : { values: { 'big.g3': true } };
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer));
+      });
+    });
+    await new Promise<void>((resolve) => fixture.listen(0, '127.0.0.1', resolve));
+    const uri = `http://127.0.0.1:${(fixture.address() as AddressInfo).port}`;
+    const created = await createClient({ streaming: { baseUri: ld.baseUri }, bigSegments: { callbackUri: uri } });
+    expect(created.status).toBe(201);
+    const result = await command(created.location as string, 'evaluate', {
+      flagKey: 'big-flag',
+      context: { key: 'member' },
+      valueType: 'bool',
+      defaultValue: false,
+      detail: true,
+    });
+    expect(result.json).toEqual({
+      value: true,
+      variationIndex: 1,
+      reason: { kind: 'RULE_MATCH', ruleIndex: 0, ruleId: 'r', bigSegmentsStatus: 'HEALTHY' },
+    });
+    expect(asked.filter((a) => a.path === '/getMembership').map((a) => JSON.parse(a.body))).toHaveLength(1);
+    expect((await command(created.location as string, 'getBigSegmentStoreStatus')).json).toEqual({ available: true, stale: false });
+    await call('DELETE', created.location as string);
+    await new Promise((resolve) => fixture.close(resolve));
   });
 });
 

@@ -5,9 +5,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basicLogger, init, type LDClient, type LDLogLevel } from '../../src/index.js';
+import { basicLogger, init, type LDBigSegments, type LDClient, type LDLogLevel } from '../../src/index.js';
 import { SDK_NAME, SDK_VERSION } from '../../src/version.js';
 import { BadCommand, runCommand, type Command } from './commands.js';
+import { persistentStore } from './persistentStore.js';
 import { clientSetup, type HarnessConfig } from './sdkConfig.js';
 import { CallbackQueue, makeTestHook, type HookParams } from './testHooks.js';
 
@@ -39,6 +40,10 @@ export const CAPABILITIES = [
   'evaluation-hooks',
   'track-hooks',
   'hook-environment-id',
+  'big-segments',
+  'persistent-data-store-redis',
+  'persistent-data-store-dynamodb',
+  'persistent-data-store-consul',
 ];
 
 export interface ServiceOptions {
@@ -57,6 +62,8 @@ export interface RunningService {
 interface Entry {
   client: LDClient;
   callbacks: CallbackQueue;
+  bigSegments: LDBigSegments | undefined;
+  store: { close(): Promise<void> } | undefined;
 }
 
 class HttpError extends Error {
@@ -108,21 +115,27 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     const setup = clientSetup(config, hooks);
     const logger = basicLogger(options.logLevel ?? 'warn', `[ldedge ${body.tag ?? ''}]`);
     let client: LDClient;
+    let store: Entry['store'];
     try {
+      const persistence = config.persistentDataStore;
+      if (persistence) store = setup.options.featureStore = persistentStore(persistence, logger);
       client = init(setup.sdkKey, { ...setup.options, logger });
     } catch (err) {
       throw new HttpError(500, `client could not be created: ${(err as Error).message}`);
     }
     try {
-      await client.waitForInitialization({ timeout: setup.startWaitMs / 1000 });
+      // Daemon mode has nothing to wait for: each evaluation prefetches what its flag needs, as
+      // LaunchDarkly's SDKs read a store as each flag is evaluated.
+      if (!setup.options.useLdd) await client.waitForInitialization({ timeout: setup.startWaitMs / 1000 });
     } catch (err) {
       if (!setup.initCanFail) {
         await client.close();
+        await store?.close();
         throw new HttpError(500, `client did not initialise: ${(err as Error).message}`);
       }
     }
     const id = String(nextId++);
-    clients.set(id, { client, callbacks });
+    clients.set(id, { client, callbacks, bigSegments: setup.bigSegments, store });
     return `/clients/${id}`;
   };
 
@@ -131,6 +144,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     if (entry === undefined) throw new HttpError(404, `no client ${id}`);
     clients.delete(id);
     await entry.client.close();
+    await entry.store?.close();
   };
 
   const closeAll = () => Promise.all([...clients.keys()].map((id) => closeClient(id).catch(() => {})));
@@ -168,7 +182,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     if (typeof command?.command !== 'string') throw new HttpError(400, 'the body needs a "command"');
     let result: unknown;
     try {
-      result = await runCommand(entry.client, command);
+      result = await runCommand(entry.client, command, entry.bigSegments);
     } catch (err) {
       if (err instanceof BadCommand) throw new HttpError(400, err.message);
       throw err;

@@ -21,7 +21,8 @@ export interface ConsulServer {
   stop(): Promise<void>;
 }
 
-export async function startConsulServer(options: { token?: string } = {}): Promise<ConsulServer> {
+/** On `options.port` when given (the contract harness expects 8500), else on a free one. */
+export async function startConsulServer(options: { token?: string; port?: number } = {}): Promise<ConsulServer> {
   const kv = new Map<string, Entry>();
   let index = 1;
   const sockets = new Set<Socket>();
@@ -119,7 +120,7 @@ export async function startConsulServer(options: { token?: string } = {}): Promi
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,

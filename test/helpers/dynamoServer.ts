@@ -2,7 +2,7 @@
 // loopback port, and a signed request helper that writes to it directly, as Relay Proxy would.
 import { AwsClient } from 'aws4fetch';
 import dynalite from 'dynalite';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 
 export const DYNAMO_CREDENTIALS = { accessKeyId: 'test-key', secretAccessKey: 'test-secret' };
 export const DYNAMO_REGION = 'us-east-1';
@@ -15,9 +15,15 @@ export interface DynamoServer {
   stop(): Promise<void>;
 }
 
-export async function startDynamoServer(): Promise<DynamoServer> {
-  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+/**
+ * On `port` when given, else on a free one. With `settled`, CreateTable and DeleteTable answer
+ * only once the table is active or gone, as DynamoDB Local does (the contract harness, on port
+ * 8000, recreates its table and uses it at once); dynalite finishes them just after answering.
+ */
+export async function startDynamoServer(options: { port?: number; settled?: boolean } = {}): Promise<DynamoServer> {
+  const dynamo: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => dynamo.listen(options.settled ? 0 : (options.port ?? 0), '127.0.0.1', resolve));
+  const server = options.settled ? await settlingFront(dynamo, options.port ?? 0) : dynamo;
   const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const signer = new AwsClient({ ...DYNAMO_CREDENTIALS, region: DYNAMO_REGION, service: 'dynamodb', retries: 0 });
   const call = async (operation: string, input: object) => {
@@ -48,8 +54,43 @@ export async function startDynamoServer(): Promise<DynamoServer> {
       });
     },
     async stop() {
-      server.closeAllConnections?.();
-      await new Promise((resolve) => server.close(resolve));
+      for (const s of new Set([server, dynamo])) {
+        s.closeAllConnections?.();
+        await new Promise((resolve) => s.close(resolve));
+      }
     },
   };
+}
+
+/** A server in front of dynalite that holds table creations and deletions until they are done. */
+async function settlingFront(dynamo: Server, port: number): Promise<Server> {
+  const behind = `http://127.0.0.1:${(dynamo.address() as { port: number }).port}`;
+  const forward = (headers: Record<string, string>, body: string) =>
+    fetch(behind, { method: 'POST', headers, body });
+  const front = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString();
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (typeof value === 'string' && name !== 'host' && name !== 'content-length') headers[name] = value;
+    }
+    const answer = await forward(headers, body);
+    const text = await answer.text();
+    const target = headers['x-amz-target'] ?? '';
+    if (answer.ok && /\.(CreateTable|DeleteTable)$/.test(target)) {
+      const table = (JSON.parse(body) as { TableName: string }).TableName;
+      const describe = { ...headers, 'x-amz-target': 'DynamoDB_20120810.DescribeTable' };
+      for (let i = 0; i < 200; i++) {
+        const state = await forward(describe, JSON.stringify({ TableName: table }));
+        const status = state.ok ? ((await state.json()) as { Table: { TableStatus: string } }).Table.TableStatus : 'GONE';
+        if (target.endsWith('CreateTable') ? status === 'ACTIVE' : status === 'GONE') break;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+    res.writeHead(answer.status, { 'Content-Type': answer.headers.get('content-type') ?? 'application/x-amz-json-1.0' });
+    res.end(text);
+  });
+  await new Promise<void>((resolve) => front.listen(port, '127.0.0.1', resolve));
+  return front;
 }

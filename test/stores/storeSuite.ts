@@ -131,12 +131,14 @@ export function describeStore(name: string, harness: StoreHarness, { defaultPref
       });
     }
 
-    it('does not load a layout without the $inited marker', async () => {
+    it('in daemon mode evaluates what the store holds without the $inited marker, as LaunchDarkly SDKs do', async () => {
       const p = freshPrefix();
       await harness.writeLayout(p, DATA, false);
+      expect((await harness.readLayout(p)).inited).toBe(false);
       const daemon = client({ useLdd: true, featureStore: store(p) });
-      await expect(daemon.waitForInitialization({ timeout: 5 })).rejects.toThrow(/\$inited/);
-      expect(daemon.dataStatus().lastError).toMatch(/\$inited/);
+      await daemon.waitForInitialization({ timeout: 5 });
+      expect(evaluations(daemon)).toEqual(evaluations(client({ payload: DATA })));
+      expect(daemon.variationDetail('needs-checkout', { key: 'alice' }, 'default')).toMatchObject({ value: 'yes' });
     });
 
     describe('written through from a LaunchDarkly stream', () => {
