@@ -10,7 +10,7 @@ import { makeConfig, type Config } from './config.js';
 import { secureModeHash } from './crypto/hmac.js';
 import { isContextError, toContext, type Context } from './context.js';
 import { kvLoader } from './data/kv.js';
-import { parseAllData } from './data/parse.js';
+import { parseAllData } from './data/parseAllData.js';
 import { persistentStoreLoader } from './data/persistentStore.js';
 import { PollingLoader } from './data/poll.js';
 import type { DataLoader, DataSourceUpdates, LDDataSource, LongLivedExtras } from './data/types.js';
@@ -52,6 +52,27 @@ export interface LDWaitOptions {
 }
 
 const NOT_LOADED = 'flag data is not loaded yet';
+
+/**
+ * What the runtime adapters build on beyond a client's public methods, so that they keep no
+ * second copy of its state. Reached through `adapterApi.ts` only.
+ */
+export type ClientInternals = [
+  /** The logger the client's configuration chose. */
+  logger: LDLogger,
+  /** The on-demand loader (a poll, a KV entry, a store), when the client has one. */
+  loader: DataLoader | undefined,
+  /** Whether the flags held need no load: younger than `cacheTtl`, or kept current without a loader. */
+  fresh: () => boolean,
+  /**
+   * `waitForInitialization()`, except that a load it needs takes `read` instead of starting one.
+   * For a client with a loader.
+   */
+  wait: (read: Promise<AllData | undefined>) => Promise<unknown>,
+];
+
+/** Set by `LDClient`'s static block, which alone can read its private fields. */
+export let clientInternals: (client: LDClient) => ClientInternals;
 
 // Internals are ES private fields: unlike `private` properties, minifiers can shorten them.
 export class LDClient {
@@ -176,6 +197,14 @@ export class LDClient {
   // The ten evaluation calls (typed by the interface below) differ only in the value type they
   // check, whether they return the reason, and the method name hooks see.
   static {
+    // A tuple rather than an object: its names cost the edge bundles nothing.
+    clientInternals = (client) => [
+      client.#logger,
+      client.#loader,
+      () => client.#fresh(),
+      // The load this starts is the one waitForInitialization then joins.
+      (read) => (client.#ensureFresh(read), client.waitForInitialization()),
+    ];
     const calls: Array<[string, ValueType?]> = [
       ['variation'],
       ['boolVariation', 'boolean'],
@@ -266,13 +295,14 @@ export class LDClient {
 
   // --- data ---------------------------------------------------------------------------------
 
-  #ensureFresh(): Promise<void> {
+  /** Whether the flags held need no load: younger than `cacheTtl`, or kept current without a loader. */
+  #fresh(): boolean {
+    return this.#data !== undefined && (this.#loader === undefined || Date.now() - this.#checkedAt! < this.#config.cacheTtlMs);
+  }
+
+  #ensureFresh(read?: Promise<AllData | undefined>): Promise<void> {
     const loader = this.#loader;
-    const now = Date.now();
-    const { cacheTtlMs, http } = this.#config;
-    if (this.#data !== undefined && (loader === undefined || now - this.#checkedAt! < cacheTtlMs)) {
-      return Promise.resolve();
-    }
+    if (this.#fresh()) return Promise.resolve();
     if (loader === undefined) {
       // Without a loader or a background source, the only way to have no data is a payload
       // that could not be read, and that left its error.
@@ -280,8 +310,10 @@ export class LDClient {
     }
     // A load that outlived every timeout will never settle: hosts such as workerd cancel the I/O
     // of a request that has ended. Start afresh rather than wait on it forever.
+    const { http } = this.#config;
+    const now = Date.now();
     if (this.#inFlight === undefined || now - this.#inFlightSince > http.connectTimeoutMs + http.readTimeoutMs) {
-      const load: Promise<void> = this.#refresh(loader).finally(() => {
+      const load: Promise<void> = this.#refresh(loader, read).finally(() => {
         if (this.#inFlight === load) this.#inFlight = undefined;
       });
       this.#inFlight = load;
@@ -290,10 +322,10 @@ export class LDClient {
     return this.#inFlight!;
   }
 
-  async #refresh(loader: DataLoader): Promise<void> {
+  async #refresh(loader: DataLoader, read?: Promise<AllData | undefined>): Promise<void> {
     const load = ++this.#loadsStarted;
     try {
-      const data = await loader.load();
+      const data = await (read ?? loader.load());
       // A load abandoned for a newer one may settle after it: what it read is older than the data held.
       if (load < this.#loadHeld) return;
       this.#loadHeld = load;

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeConfig } from '../src/config.js';
 import { toContext, type Context } from '../src/context.js';
 import { DataSet } from '../src/data/dataSet.js';
-import { parseAllData } from '../src/data/parse.js';
+import { parseAllData } from '../src/data/parseAllData.js';
 import { errorResult, Evaluator, type EvalResult } from '../src/evaluation/evaluator.js';
 import { EventProcessor, type EventProcessorOptions, type EventsConfig } from '../src/events/processor.js';
 import { DefaultEventSender } from '../src/events/sender.js';

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeConfig } from '../src/config.js';
 import { toContext, type Context } from '../src/context.js';
 import { DataSet } from '../src/data/dataSet.js';
-import { parseAllData } from '../src/data/parse.js';
+import { parseAllData } from '../src/data/parseAllData.js';
 import { Evaluator } from '../src/evaluation/evaluator.js';
 import { EventProcessor, type EventsConfig } from '../src/events/processor.js';
 import { ContextRedactor } from '../src/events/redaction.js';

@@ -5,7 +5,7 @@
  */
 import type { LDLogger } from '../logging.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
-import { parseJson } from './parse.js';
+import { parseJson } from '../util/json.js';
 import type { DataKind, DataLoader, DataSourceUpdates } from './types.js';
 
 /** Raw access to one store. Concrete stores (Redis, DynamoDB, Consul) implement this. */

@@ -10,7 +10,7 @@ import {
   type HttpSettings,
 } from '../http.js';
 import type { AllData } from '../wire.js';
-import { parseAllData } from './parse.js';
+import { parseAllData } from './parseAllData.js';
 import type { DataLoader } from './types.js';
 
 export class PollingLoader implements DataLoader {

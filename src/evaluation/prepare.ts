@@ -5,7 +5,7 @@
  * the caller's log line names the flag.
  */
 import { refFor, type AttributeRef } from '../attributeRef.js';
-import { isRecord } from '../data/parse.js';
+import { isRecord } from '../util/json.js';
 import type { LDEvaluationReason } from '../types.js';
 import type {
   Clause,
