@@ -1,9 +1,25 @@
 /** What only long-lived processes need (streaming, the polling loop, store write-through), wired from configuration. */
-import { writeThrough } from './persistentStore.js';
+import type { Config } from '../config.js';
+import type { LDLogger } from '../logging.js';
+import { writeThrough, type PersistentDataStore } from './persistentStore.js';
 import { PollingLoader } from './poll.js';
 import { PollingDataSource } from './pollingLoop.js';
 import { StreamingDataSource } from './streaming.js';
-import type { LongLivedExtras } from './types.js';
+import type { DataSourceUpdates, LDDataSource } from './types.js';
+
+/**
+ * What only long-lived processes need: the background sources, and writing loaded flags through
+ * to a persistent store for daemon-mode readers elsewhere. `ldedge` and `ldedge/node` provide
+ * them; the edge entry points leave them out to keep their bundles small.
+ */
+export interface LongLivedExtras {
+  /**
+   * The background source the configuration asks for, streaming or a polling loop, with its name
+   * for `dataStatus`; undefined when it asks for neither.
+   */
+  background(config: Config): [source: 'stream' | 'polling', LDDataSource] | undefined;
+  writeThrough(store: PersistentDataStore, logger: LDLogger): DataSourceUpdates;
+}
 
 export const longLivedExtras: LongLivedExtras = {
   // `stream` wins over `pollInterval` (the configuration has warned that it is ignored).

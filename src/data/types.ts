@@ -1,9 +1,6 @@
 /**
  * The interfaces between the client and where its flag data comes from.
  */
-import type { Config } from '../config.js';
-import type { LDLogger } from '../logging.js';
-import type { PersistentDataStore } from './persistentStore.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
 
 export type DataKind = 'flags' | 'segments';
@@ -52,18 +49,4 @@ export interface DataLoader {
  */
 export interface KVStore {
   get(key: string): unknown;
-}
-
-/**
- * What only long-lived processes need: the background sources, and writing loaded flags through
- * to a persistent store for daemon-mode readers elsewhere. `ldedge` and `ldedge/node` provide
- * them; the edge entry points leave them out to keep their bundles small.
- */
-export interface LongLivedExtras {
-  /**
-   * The background source the configuration asks for, streaming or a polling loop, with its name
-   * for `dataStatus`; undefined when it asks for neither.
-   */
-  background(config: Config): [source: 'stream' | 'polling', LDDataSource] | undefined;
-  writeThrough(store: PersistentDataStore, logger: LDLogger): DataSourceUpdates;
 }
