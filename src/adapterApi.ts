@@ -1,10 +1,10 @@
 /**
  * The one internal module the runtime adapters (`runtimes/*`) may import besides the public entry
- * points (`core.ts`, `index.ts`): what an adapter needs of the engine that an application does
+ * points (`lean.ts`, `index.ts`): what an adapter needs of the engine that an application does
  * not. Adapters build on the client's own state through it rather than keeping a copy.
  */
 export { clientInternals, type ClientInternals } from './client.js';
-export { longLivedExtras } from './data/longLived.js';
+export { longLivedParts } from './data/longLived.js';
 export { InMemoryPersistentStore, writeThrough } from './data/persistentStore.js';
 export { TestData } from './data/testData.js';
 export { timedOut } from './timers.js';

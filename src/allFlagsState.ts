@@ -6,7 +6,7 @@ import type { Context } from './context.js';
 import type { DataSet } from './data/dataSet.js';
 import { hasOwn, isRecord } from './util/json.js';
 import { errorResult, type EvalResult, type FlagEvaluator } from './evaluation/evaluator.js';
-import type { LDEvaluationReason, LDFlagValue } from './types.js';
+import type { LDEvaluationReason, LDFlagValue } from './apiTypes.js';
 import type { FlagData } from './wire.js';
 
 export interface LDFlagsStateOptions {

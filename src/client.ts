@@ -6,14 +6,14 @@
 // DataSet) then sits just before the evaluator that walks what it builds, which gzips smaller.
 import { DataSet } from './data/dataSet.js';
 import { buildAllFlagsState, LDFlagsState, type LDFlagsStateOptions } from './allFlagsState.js';
-import { makeConfig, type Config } from './config.js';
+import { makeConfig, type Config } from './validateOptions.js';
 import { secureModeHash } from './crypto/hmac.js';
 import { isContextError, toContext, type Context } from './context.js';
-import { kvLoader } from './data/kv.js';
+import { kvLoader } from './data/kvLoader.js';
 import { parseAllData } from './data/parseAllData.js';
 import { persistentStoreLoader } from './data/persistentStore.js';
-import { PollingLoader } from './data/poll.js';
-import type { LongLivedExtras } from './data/longLived.js';
+import { PollingLoader } from './data/pollLoader.js';
+import type { LongLivedParts } from './data/longLived.js';
 import type { DataLoader, DataSourceUpdates, LDDataSource } from './data/types.js';
 import { Evaluator, errorResult, type EvalResult, type FlagEvaluator } from './evaluation/evaluator.js';
 import { EventProcessor } from './events/processor.js';
@@ -21,7 +21,7 @@ import { HookRunner } from './hooks.js';
 import type { LDLogger } from './logging.js';
 import type { LDOptions } from './options.js';
 import { timedOut } from './timers.js';
-import type { LDContext, LDErrorKind, LDEvaluationDetail, LDFlagValue } from './types.js';
+import type { LDContext, LDErrorKind, LDEvaluationDetail, LDFlagValue } from './apiTypes.js';
 import type { AllData } from './wire.js';
 
 /** The value types of the typed calls; `undefined` means any JSON value. */
@@ -105,15 +105,15 @@ export class LDClient {
   #environmentId: string | undefined;
 
   /**
-   * @param extras streaming, the polling loop and persistent-store write-through, for long-lived
+   * @param longLived streaming, the polling loop and persistent-store write-through, for long-lived
    * processes; the edge entry points leave them out to keep their bundles small.
    */
-  constructor(sdkKey: string, options: LDOptions = {}, extras?: LongLivedExtras) {
+  constructor(sdkKey: string, options: LDOptions = {}, longLived?: LongLivedParts) {
     const config = (this.#config = makeConfig(sdkKey, options));
     const logger = (this.#logger = config.logger);
     const { dataSource, kvStore, featureStore } = config;
-    const longLived = 'a long-lived process ("ldedge" or "ldedge/node")';
-    let background: ReturnType<LongLivedExtras['background']>;
+    const needsLongLived = 'a long-lived process ("ldedge" or "ldedge/node")';
+    let background: ReturnType<LongLivedParts['background']>;
 
     if (config.payload !== undefined) {
       this.#source = 'payload';
@@ -135,19 +135,19 @@ export class LDClient {
     } else if (config.useLdd) {
       this.#source = 'store';
       this.#loader = persistentStoreLoader(featureStore!);
-    } else if ((background = extras?.background(config))) {
+    } else if ((background = longLived?.background(config))) {
       [this.#source, this.#background] = background;
     } else {
       if (config.stream || config.pollIntervalMs !== undefined) {
-        logger.warn(`options "stream" and "pollInterval" need ${longLived}; polling on demand instead`);
+        logger.warn(`options "stream" and "pollInterval" need ${needsLongLived}; polling on demand instead`);
       }
       this.#source = 'poll';
       this.#loader = new PollingLoader(config);
     }
 
     if (featureStore !== undefined && !config.useLdd) {
-      if (extras) this.#store = extras.writeThrough(featureStore, logger);
-      else logger.warn(`option "featureStore" is read only with "useLdd" here; writing to it needs ${longLived}`);
+      if (longLived) this.#store = longLived.writeThrough(featureStore, logger);
+      else logger.warn(`option "featureStore" is read only with "useLdd" here; writing to it needs ${needsLongLived}`);
     }
 
     if (config.hooks.length > 0) this.#hooks = new HookRunner(config.hooks, logger);

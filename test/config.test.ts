@@ -1,7 +1,7 @@
 // Configuration: defaults, validation messages, and the README table kept true to the code.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { makeConfig, nearestOption, OPTION_SPECS } from '../src/config.js';
+import { makeConfig, nearestOption, OPTION_SPECS } from '../src/validateOptions.js';
 import { recordingLogger } from './helpers/logger.js';
 
 

@@ -3,7 +3,7 @@
 // value may appear in any request body, every public one must, and `_meta.redactedAttributes`
 // must list exactly what was removed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeConfig } from '../src/config.js';
+import { makeConfig } from '../src/validateOptions.js';
 import { toContext, type Context } from '../src/context.js';
 import { DataSet } from '../src/data/dataSet.js';
 import { parseAllData } from '../src/data/parseAllData.js';

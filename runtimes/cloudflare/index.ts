@@ -35,10 +35,10 @@
  * outlives its time.
  */
 import { clientInternals, timedOut, type ClientInternals } from '../../src/adapterApi.js';
-import { init, type AllData, type LDClient, type LDOptions } from '../../src/core.js';
+import { init, type AllData, type LDClient, type LDOptions } from '../../src/lean.js';
 import { warmUp } from './warmup.js';
 
-export * from '../../src/core.js';
+export * from '../../src/lean.js';
 
 /** The part of a Workers KV namespace binding used here. */
 export interface KVNamespaceLike {

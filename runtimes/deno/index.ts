@@ -5,10 +5,10 @@
  * one poll of LaunchDarkly. Create the client once per process: it keeps the flags it loaded
  * until `cacheTtl` runs out, so requests within the TTL cost no KV read at all.
  */
-import type { LDClient } from '../../src/core.js';
+import type { LDClient } from '../../src/lean.js';
 import { withFreshFlags } from '../shared/handler.js';
 
-export * from '../../src/core.js';
+export * from '../../src/lean.js';
 
 /** A key part Deno KV accepts. */
 export type DenoKvKeyPart = string | number | bigint | boolean | Uint8Array;

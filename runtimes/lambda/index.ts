@@ -8,10 +8,10 @@
  * which a frozen environment cannot keep, so they are left out (asking for them logs a warning).
  */
 import { timedOut, writeThrough } from '../../src/adapterApi.js';
-import { basicLogger, LDClient, type LDLogger, type LDOptions } from '../../src/core.js';
+import { basicLogger, LDClient, type LDLogger, type LDOptions } from '../../src/lean.js';
 import { withFreshFlags } from '../shared/handler.js';
 
-export * from '../../src/core.js';
+export * from '../../src/lean.js';
 export { InMemoryPersistentStore, TestData } from '../../src/adapterApi.js';
 
 /** The part of Lambda's context object the wrapper uses; the real one has more. */

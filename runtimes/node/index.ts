@@ -8,7 +8,7 @@
  * guaranteed to work with it. undici is loaded only when a request actually goes through a proxy.
  */
 import type { Dispatcher } from 'undici';
-import { longLivedExtras } from '../../src/adapterApi.js';
+import { longLivedParts } from '../../src/adapterApi.js';
 import { basicLogger, init as initEngine, LDClient, type LDLogger, type LDOptions } from '../../src/index.js';
 
 export * from '../../src/index.js';
@@ -149,7 +149,7 @@ class ProxiedClient extends LDClient {
   readonly #proxies: ReturnType<typeof proxiedFetch>;
 
   constructor(sdkKey: string, options: LDOptions, proxies: ReturnType<typeof proxiedFetch>) {
-    super(sdkKey, { ...options, fetch: proxies.fetch }, longLivedExtras);
+    super(sdkKey, { ...options, fetch: proxies.fetch }, longLivedParts);
     this.#proxies = proxies;
   }
 

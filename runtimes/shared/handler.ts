@@ -4,7 +4,7 @@
  * its evaluations then give the flags held, or the defaults.
  */
 import { clientInternals } from '../../src/adapterApi.js';
-import type { LDClient, LDWaitOptions } from '../../src/core.js';
+import type { LDClient, LDWaitOptions } from '../../src/lean.js';
 
 /**
  * Runs `handler` once `client` has fresh flags or `wait.timeout` seconds (default 5) have passed, then

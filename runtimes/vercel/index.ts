@@ -6,10 +6,10 @@
  * and the flags it loaded, across invocations until `cacheTtl` runs out. Events leave through
  * `waitUntil`, so sending them never delays a response when the host offers one.
  */
-import { init as initCore, type KVStore, type LDClient, type LDOptions } from '../../src/core.js';
+import { init as initCore, type KVStore, type LDClient, type LDOptions } from '../../src/lean.js';
 import { withFreshFlags } from '../shared/handler.js';
 
-export * from '../../src/core.js';
+export * from '../../src/lean.js';
 
 /** Keeps the invocation alive until `promise` settles, after the response has been sent. */
 export type WaitUntil = (promise: Promise<unknown>) => void;

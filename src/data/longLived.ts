@@ -1,8 +1,8 @@
 /** What only long-lived processes need (streaming, the polling loop, store write-through), wired from configuration. */
-import type { Config } from '../config.js';
+import type { Config } from '../validateOptions.js';
 import type { LDLogger } from '../logging.js';
 import { writeThrough, type PersistentDataStore } from './persistentStore.js';
-import { PollingLoader } from './poll.js';
+import { PollingLoader } from './pollLoader.js';
 import { PollingDataSource } from './pollingLoop.js';
 import { StreamingDataSource } from './streaming.js';
 import type { DataSourceUpdates, LDDataSource } from './types.js';
@@ -12,7 +12,7 @@ import type { DataSourceUpdates, LDDataSource } from './types.js';
  * to a persistent store for daemon-mode readers elsewhere. `ldedge` and `ldedge/node` provide
  * them; the edge entry points leave them out to keep their bundles small.
  */
-export interface LongLivedExtras {
+export interface LongLivedParts {
   /**
    * The background source the configuration asks for, streaming or a polling loop, with its name
    * for `dataStatus`; undefined when it asks for neither.
@@ -21,7 +21,7 @@ export interface LongLivedExtras {
   writeThrough(store: PersistentDataStore, logger: LDLogger): DataSourceUpdates;
 }
 
-export const longLivedExtras: LongLivedExtras = {
+export const longLivedParts: LongLivedParts = {
   // `stream` wins over `pollInterval` (the configuration has warned that it is ignored).
   background(config) {
     if (config.stream) {

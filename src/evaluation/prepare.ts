@@ -6,7 +6,7 @@
  */
 import { refFor, type AttributeRef } from '../attributeRef.js';
 import { isRecord } from '../util/json.js';
-import type { LDEvaluationReason } from '../types.js';
+import type { LDEvaluationReason } from '../apiTypes.js';
 import type {
   Clause,
   ContextTarget,

@@ -2,7 +2,7 @@
  * One poll of `GET {baseUri}/sdk/latest-all`, remembering the `ETag` so that an unchanged data set
  * costs a `304` and no parse.
  */
-import type { Config } from '../config.js';
+import type { Config } from '../validateOptions.js';
 import {
   fetchWithTimeout,
   HttpStatusError,
