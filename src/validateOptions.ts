@@ -48,10 +48,10 @@ const KINDS = {
 
 type Kind = keyof typeof KINDS;
 
-/** An option's kind, its default as the README's table shows it (undefined for "unset"), and its minimum. */
+/** An option's kind, its default as docs/configuration.md shows it (undefined for "unset"), and its minimum. */
 type OptionSpec = readonly [kind: Kind, fallback?: string | number | boolean, min?: number];
 
-/** Every option `init` accepts. The README's configuration table is checked against this. */
+/** Every option `init` accepts. The table in docs/configuration.md is checked against this. */
 export const OPTION_SPECS: Readonly<Record<keyof LDOptions, OptionSpec>> = {
   baseUri: ['uri', 'https://sdk.launchdarkly.com'],
   streamUri: ['uri', 'https://stream.launchdarkly.com'],
