@@ -173,6 +173,9 @@ export class LDClient {
    * Resolves once flag data is loaded. For on-demand sources (a poll, a KV entry, a store) this is
    * also when data older than `cacheTtl` is refreshed: concurrent calls share one load, and a
    * failed refresh keeps the data held. Rejects when there is no data within `timeout` seconds.
+   * @param options `timeout`: seconds to wait, default 5
+   * @returns the client, once flags are loaded
+   * @example await client.waitForInitialization({ timeout: 2 });
    */
   async waitForInitialization(options: LDWaitOptions = {}): Promise<this> {
     const seconds = Math.max(0, options.timeout ?? 5);
@@ -231,6 +234,10 @@ export class LDClient {
   /**
    * Every flag's value for one context, for bootstrapping a client-side SDK: `toJSON()` gives
    * LaunchDarkly's bootstrap format. `$valid` is false before data is loaded or for an invalid context.
+   * @param context the context to evaluate every flag for
+   * @param options `clientSideOnly`, `withReasons`, `detailsOnlyForTrackedFlags`
+   * @returns the state; `toJSON()` is the bootstrap object
+   * @example const bootstrap = client.allFlagsState(context, { clientSideOnly: true }).toJSON();
    */
   allFlagsState(context: LDContext, options: LDFlagsStateOptions = {}): LDFlagsState {
     const data = this.#data;
@@ -242,6 +249,9 @@ export class LDClient {
   /**
    * The hash a client-side SDK sends in secure mode: HMAC-SHA256 of the context's canonical key
    * keyed with the SDK key, as hex. Resolves to undefined for an invalid context.
+   * @param context the context the client-side SDK identifies
+   * @returns the hash as lower-case hex
+   * @example const hash = await client.secureModeHash({ kind: 'user', key: 'u-1' });
    */
   async secureModeHash(context: LDContext): Promise<string | undefined> {
     const valid = this.#context(context, 'secureModeHash');
@@ -251,6 +261,11 @@ export class LDClient {
   /**
    * Records a custom event, e.g. a conversion for an experiment metric. `metricValue` is the
    * numeric value of a numeric metric.
+   * @param key the event key, as the metric names it
+   * @param context the context that did it
+   * @param data any JSON value to send with the event
+   * @param metricValue the value for a numeric metric
+   * @example client.track('checkout-completed', context, undefined, 42.5);
    */
   track(key: string, context: LDContext, data?: LDFlagValue, metricValue?: number): void {
     const valid = this.#context(context, `track "${key}"`);
@@ -432,20 +447,101 @@ export class LDClient {
 }
 
 /**
- * The evaluation calls, defined in the class's static block. Each gives `defaultValue` when the
- * flag cannot be evaluated, and the typed ones also when the flag's value is not of their type
- * (reason `WRONG_TYPE`). The `…Detail` forms add the variation index and the reason, and record
- * the reason in analytics events.
+ * The evaluation calls. They are defined in the class's static block, because they differ only in
+ * the value type they check and whether they return the reason; written out, they would cost the
+ * edge bundles bytes they do not have. Each gives `defaultValue` when the flag cannot be evaluated,
+ * and the typed ones also when the flag's value is not of their type (reason `WRONG_TYPE`). The
+ * `…Detail` forms add the variation index and the reason, and record the reason in analytics events.
  */
 export interface LDClient {
+  /**
+   * The flag's value for `context`: any JSON value.
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue returned when the flag cannot be evaluated
+   * @returns the flag's value, or `defaultValue`
+   * @example const value = client.variation('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
+   */
   variation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue;
+  /**
+   * Like `variation`, with the variation index and the reason (which analytics events then record).
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue the value when the flag cannot be evaluated
+   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
+   * @example const { value, reason } = client.variationDetail('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
+   */
   variationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue>;
+  /**
+   * The flag's value for `context`: a boolean.
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue returned when the flag cannot be evaluated, or when the flag's value is not a boolean (reason `WRONG_TYPE`)
+   * @returns the flag's value, or `defaultValue`
+   * @example const value = client.boolVariation('new-checkout', { kind: 'user', key: 'u-1' }, false);
+   */
   boolVariation(key: string, context: LDContext, defaultValue: boolean): boolean;
+  /**
+   * Like `boolVariation`, with the variation index and the reason (which analytics events then record).
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue the value when the flag cannot be evaluated, or when the flag's value is not a boolean (reason `WRONG_TYPE`)
+   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
+   * @example const { value, reason } = client.boolVariationDetail('new-checkout', { kind: 'user', key: 'u-1' }, false);
+   */
   boolVariationDetail(key: string, context: LDContext, defaultValue: boolean): LDEvaluationDetail<boolean>;
+  /**
+   * The flag's value for `context`: a number.
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue returned when the flag cannot be evaluated, or when the flag's value is not a number (reason `WRONG_TYPE`)
+   * @returns the flag's value, or `defaultValue`
+   * @example const value = client.numberVariation('max-upload-mb', { kind: 'user', key: 'u-1' }, 10);
+   */
   numberVariation(key: string, context: LDContext, defaultValue: number): number;
+  /**
+   * Like `numberVariation`, with the variation index and the reason (which analytics events then record).
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue the value when the flag cannot be evaluated, or when the flag's value is not a number (reason `WRONG_TYPE`)
+   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
+   * @example const { value, reason } = client.numberVariationDetail('max-upload-mb', { kind: 'user', key: 'u-1' }, 10);
+   */
   numberVariationDetail(key: string, context: LDContext, defaultValue: number): LDEvaluationDetail<number>;
+  /**
+   * The flag's value for `context`: a string.
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue returned when the flag cannot be evaluated, or when the flag's value is not a string (reason `WRONG_TYPE`)
+   * @returns the flag's value, or `defaultValue`
+   * @example const value = client.stringVariation('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
+   */
   stringVariation(key: string, context: LDContext, defaultValue: string): string;
+  /**
+   * Like `stringVariation`, with the variation index and the reason (which analytics events then record).
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue the value when the flag cannot be evaluated, or when the flag's value is not a string (reason `WRONG_TYPE`)
+   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
+   * @example const { value, reason } = client.stringVariationDetail('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
+   */
   stringVariationDetail(key: string, context: LDContext, defaultValue: string): LDEvaluationDetail<string>;
+  /**
+   * The flag's value for `context`: any JSON value.
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue returned when the flag cannot be evaluated
+   * @returns the flag's value, or `defaultValue`
+   * @example const value = client.jsonVariation('limits', { kind: 'user', key: 'u-1' }, { uploads: 10 });
+   */
   jsonVariation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue;
+  /**
+   * Like `jsonVariation`, with the variation index and the reason (which analytics events then record).
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue the value when the flag cannot be evaluated
+   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
+   * @example const { value, reason } = client.jsonVariationDetail('limits', { kind: 'user', key: 'u-1' }, { uploads: 10 });
+   */
   jsonVariationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue>;
 }
