@@ -2,7 +2,7 @@
  * LaunchDarkly's evaluation error kinds in OpenFeature's error-code vocabulary, which the
  * OpenFeature provider returns and OpenTelemetry's `error.type` spells in lower case.
  */
-import type { LDErrorKind } from '../src/core.js';
+import type { LDErrorKind } from '../src/lean.js';
 
 export type OpenFeatureErrorCode =
   | 'PROVIDER_NOT_READY'

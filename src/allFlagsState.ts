@@ -4,9 +4,9 @@
  */
 import type { Context } from './context.js';
 import type { HeldData } from './data/dataSet.js';
-import { hasOwn, isRecord } from './data/parse.js';
+import { hasOwn, isRecord } from './util/json.js';
 import { errorResult, type EvalResult, type FlagEvaluator } from './evaluation/evaluator.js';
-import type { LDEvaluationReason, LDFlagValue } from './types.js';
+import type { LDEvaluationReason, LDFlagValue } from './apiTypes.js';
 import type { FlagData } from './wire.js';
 
 export interface LDFlagsStateOptions {
@@ -66,12 +66,12 @@ export class LDFlagsState {
 
   /** The flag's value (null when its evaluation gave none), or undefined if not in the state. */
   getFlagValue(key: string): LDFlagValue | undefined {
-    return hasOwn.call(this.#values, key) ? this.#values[key] : undefined;
+    return hasOwn(this.#values, key) ? this.#values[key] : undefined;
   }
 
   /** The reason, when the state holds one for the flag (see `withReasons`). */
   getFlagReason(key: string): LDEvaluationReason | undefined {
-    return hasOwn.call(this.#metadata, key) ? this.#metadata[key].reason : undefined;
+    return hasOwn(this.#metadata, key) ? this.#metadata[key].reason : undefined;
   }
 
   /** Every flag key and value, as a plain object of its own. */

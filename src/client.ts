@@ -6,22 +6,23 @@
 // DataSet) then sits just before the evaluator that walks what it builds, which gzips smaller.
 import { DataSet, type HeldData } from './data/dataSet.js';
 import { buildAllFlagsState, LDFlagsState, type LDFlagsStateOptions } from './allFlagsState.js';
-import { makeConfig, type Config } from './config.js';
+import { makeConfig, type Config } from './validateOptions.js';
 import { secureModeHash } from './crypto/hmac.js';
 import { isContextError, toContext, type Context } from './context.js';
-import { kvLoader } from './data/kv.js';
-import { parseAllData } from './data/parse.js';
+import { kvLoader } from './data/kvLoader.js';
+import { parseAllData } from './data/parseAllData.js';
 import { persistentStoreLoader } from './data/persistentStore.js';
-import { PollingLoader } from './data/poll.js';
+import { PollingLoader } from './data/pollLoader.js';
+import type { LongLivedParts } from './data/longLived.js';
 import type { StoreView } from './data/storeView.js';
-import type { DataLoader, LDDataSource, LongLivedExtras } from './data/types.js';
+import type { DataLoader, LDDataSource } from './data/types.js';
 import { Evaluator, errorResult, type EvalResult, type FlagEvaluator } from './evaluation/evaluator.js';
 import { EventProcessor } from './events/processor.js';
 import { HookRunner } from './hooks.js';
 import type { LDLogger } from './logging.js';
 import type { LDOptions } from './options.js';
 import { timedOut } from './timers.js';
-import type { LDContext, LDErrorKind, LDEvaluationDetail, LDFlagValue } from './types.js';
+import type { LDContext, LDErrorKind, LDEvaluationDetail, LDFlagValue } from './apiTypes.js';
 import type { AllData } from './wire.js';
 
 /** The value types of the typed calls; `undefined` means any JSON value. */
@@ -54,6 +55,27 @@ export interface LDWaitOptions {
 
 const NOT_LOADED = 'flag data is not loaded yet';
 
+/**
+ * What the runtime adapters build on beyond a client's public methods, so that they keep no
+ * second copy of its state. Reached through `adapterApi.ts` only.
+ */
+export type ClientInternals = [
+  /** The logger the client's configuration chose. */
+  logger: LDLogger,
+  /** The on-demand loader (a poll, a KV entry, a store), when the client has one. */
+  loader: DataLoader | undefined,
+  /** Whether the flags held need no load: younger than `cacheTtl`, or kept current without a loader. */
+  fresh: () => boolean,
+  /**
+   * `waitForInitialization()`, except that a load it needs takes `read` instead of starting one.
+   * For a client with a loader.
+   */
+  wait: (read: Promise<AllData | undefined>) => Promise<unknown>,
+];
+
+/** Set by `LDClient`'s static block, which alone can read its private fields. */
+export let clientInternals: (client: LDClient) => ClientInternals;
+
 // Internals are ES private fields: unlike `private` properties, minifiers can shorten them.
 export class LDClient {
   readonly #config: Config;
@@ -84,18 +106,18 @@ export class LDClient {
   #environmentId: string | undefined;
 
   /**
-   * @param extras streaming, the polling loop and persistent-store write-through, for long-lived
+   * @param longLived streaming, the polling loop and persistent-store write-through, for long-lived
    * processes; the edge entry points leave them out to keep their bundles small.
    */
-  constructor(sdkKey: string, options: LDOptions = {}, extras?: LongLivedExtras) {
+  constructor(sdkKey: string, options: LDOptions = {}, longLived?: LongLivedParts) {
     const config = (this.#config = makeConfig(sdkKey, options));
     const logger = (this.#logger = config.logger);
     const { dataSource, kvStore, featureStore } = config;
-    const longLived = 'a long-lived process ("ldedge" or "ldedge/node")';
-    let background: ReturnType<LongLivedExtras['background']>;
+    const needsLongLived = 'a long-lived process ("ldedge" or "ldedge/node")';
+    let background: ReturnType<LongLivedParts['background']>;
     const view = (this.#view =
       featureStore &&
-      extras?.storeView(featureStore, config, (error) => {
+      longLived?.storeView(featureStore, config, (error) => {
         this.#lastError = error;
       }));
 
@@ -122,18 +144,18 @@ export class LDClient {
       // SDKs; waiting for initialization reads every item.
       if (view) this.#setData(view);
       this.#loader = view?.loader ?? persistentStoreLoader(featureStore!);
-    } else if ((background = extras?.background(config))) {
+    } else if ((background = longLived?.background(config))) {
       [this.#source, this.#background] = background;
     } else {
       if (config.stream || config.pollIntervalMs !== undefined) {
-        logger.warn(`options "stream" and "pollInterval" need ${longLived}; polling on demand instead`);
+        logger.warn(`options "stream" and "pollInterval" need ${needsLongLived}; polling on demand instead`);
       }
       this.#source = 'poll';
       this.#loader = new PollingLoader(config);
     }
 
     if (featureStore !== undefined && !config.useLdd && !view) {
-      logger.warn(`option "featureStore" is read only with "useLdd" here; writing to it needs ${longLived}`);
+      logger.warn(`option "featureStore" is read only with "useLdd" here; writing to it needs ${needsLongLived}`);
     }
 
     if (config.hooks.length > 0) this.#hooks = new HookRunner(config.hooks, logger);
@@ -159,6 +181,9 @@ export class LDClient {
    * Resolves once flag data is loaded. For on-demand sources (a poll, a KV entry, a store) this is
    * also when data older than `cacheTtl` is refreshed: concurrent calls share one load, and a
    * failed refresh keeps the data held. Rejects when there is no data within `timeout` seconds.
+   * @param options `timeout`: seconds to wait, default 5
+   * @returns the client, once flags are loaded
+   * @example await client.waitForInitialization({ timeout: 2 });
    */
   async waitForInitialization(options: LDWaitOptions = {}): Promise<this> {
     const seconds = Math.max(0, options.timeout ?? 5);
@@ -184,6 +209,14 @@ export class LDClient {
   // The ten evaluation calls (typed by the interface below) differ only in the value type they
   // check, whether they return the reason, and the method name hooks see.
   static {
+    // A tuple rather than an object: its names cost the edge bundles nothing.
+    clientInternals = (client) => [
+      client.#logger,
+      client.#loader,
+      () => client.#fresh(),
+      // The load this starts is the one waitForInitialization then joins.
+      (read) => (client.#ensureFresh(read), client.waitForInitialization()),
+    ];
     const calls: Array<[string, ValueType?]> = [
       ['variation'],
       ['boolVariation', 'boolean'],
@@ -209,6 +242,10 @@ export class LDClient {
   /**
    * Every flag's value for one context, for bootstrapping a client-side SDK: `toJSON()` gives
    * LaunchDarkly's bootstrap format. `$valid` is false before data is loaded or for an invalid context.
+   * @param context the context to evaluate every flag for
+   * @param options `clientSideOnly`, `withReasons`, `detailsOnlyForTrackedFlags`
+   * @returns the state; `toJSON()` is the bootstrap object
+   * @example const bootstrap = client.allFlagsState(context, { clientSideOnly: true }).toJSON();
    */
   allFlagsState(context: LDContext, options: LDFlagsStateOptions = {}): LDFlagsState {
     const data = this.#data;
@@ -220,6 +257,9 @@ export class LDClient {
   /**
    * The hash a client-side SDK sends in secure mode: HMAC-SHA256 of the context's canonical key
    * keyed with the SDK key, as hex. Resolves to undefined for an invalid context.
+   * @param context the context the client-side SDK identifies
+   * @returns the hash as lower-case hex
+   * @example const hash = await client.secureModeHash({ kind: 'user', key: 'u-1' });
    */
   async secureModeHash(context: LDContext): Promise<string | undefined> {
     const valid = this.#context(context, 'secureModeHash');
@@ -229,6 +269,11 @@ export class LDClient {
   /**
    * Records a custom event, e.g. a conversion for an experiment metric. `metricValue` is the
    * numeric value of a numeric metric.
+   * @param key the event key, as the metric names it
+   * @param context the context that did it
+   * @param data any JSON value to send with the event
+   * @param metricValue the value for a numeric metric
+   * @example client.track('checkout-completed', context, undefined, 42.5);
    */
   track(key: string, context: LDContext, data?: LDFlagValue, metricValue?: number): void {
     const valid = this.#context(context, `track "${key}"`);
@@ -283,13 +328,14 @@ export class LDClient {
 
   // --- data ---------------------------------------------------------------------------------
 
-  #ensureFresh(): Promise<void> {
+  /** Whether the flags held need no load: younger than `cacheTtl`, or kept current without a loader. */
+  #fresh(): boolean {
+    return this.#data !== undefined && (this.#loader === undefined || Date.now() - this.#checkedAt! < this.#config.cacheTtlMs);
+  }
+
+  #ensureFresh(read?: Promise<AllData | undefined>): Promise<void> {
     const loader = this.#loader;
-    const now = Date.now();
-    const { cacheTtlMs, http } = this.#config;
-    if (this.#data !== undefined && (loader === undefined || now - this.#checkedAt! < cacheTtlMs)) {
-      return Promise.resolve();
-    }
+    if (this.#fresh()) return Promise.resolve();
     if (loader === undefined) {
       // Without a loader or a background source, the only way to have no data is a payload
       // that could not be read, and that left its error.
@@ -297,8 +343,10 @@ export class LDClient {
     }
     // A load that outlived every timeout will never settle: hosts such as workerd cancel the I/O
     // of a request that has ended. Start afresh rather than wait on it forever.
+    const { http } = this.#config;
+    const now = Date.now();
     if (this.#inFlight === undefined || now - this.#inFlightSince > http.connectTimeoutMs + http.readTimeoutMs) {
-      const load: Promise<void> = this.#refresh(loader).finally(() => {
+      const load: Promise<void> = this.#refresh(loader, read).finally(() => {
         if (this.#inFlight === load) this.#inFlight = undefined;
       });
       this.#inFlight = load;
@@ -307,10 +355,10 @@ export class LDClient {
     return this.#inFlight!;
   }
 
-  async #refresh(loader: DataLoader): Promise<void> {
+  async #refresh(loader: DataLoader, read?: Promise<AllData | undefined>): Promise<void> {
     const load = ++this.#loadsStarted;
     try {
-      const data = await loader.load();
+      const data = await (read ?? loader.load());
       // A load abandoned for a newer one may settle after it: what it read is older than the data held.
       if (load < this.#loadHeld) return;
       this.#loadHeld = load;
@@ -414,20 +462,101 @@ export class LDClient {
 }
 
 /**
- * The evaluation calls, defined in the class's static block. Each gives `defaultValue` when the
- * flag cannot be evaluated, and the typed ones also when the flag's value is not of their type
- * (reason `WRONG_TYPE`). The `…Detail` forms add the variation index and the reason, and record
- * the reason in analytics events.
+ * The evaluation calls. They are defined in the class's static block, because they differ only in
+ * the value type they check and whether they return the reason; written out, they would cost the
+ * edge bundles bytes they do not have. Each gives `defaultValue` when the flag cannot be evaluated,
+ * and the typed ones also when the flag's value is not of their type (reason `WRONG_TYPE`). The
+ * `…Detail` forms add the variation index and the reason, and record the reason in analytics events.
  */
 export interface LDClient {
+  /**
+   * The flag's value for `context`: any JSON value.
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue returned when the flag cannot be evaluated
+   * @returns the flag's value, or `defaultValue`
+   * @example const value = client.variation('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
+   */
   variation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue;
+  /**
+   * Like `variation`, with the variation index and the reason (which analytics events then record).
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue the value when the flag cannot be evaluated
+   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
+   * @example const { value, reason } = client.variationDetail('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
+   */
   variationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue>;
+  /**
+   * The flag's value for `context`: a boolean.
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue returned when the flag cannot be evaluated, or when the flag's value is not a boolean (reason `WRONG_TYPE`)
+   * @returns the flag's value, or `defaultValue`
+   * @example const value = client.boolVariation('new-checkout', { kind: 'user', key: 'u-1' }, false);
+   */
   boolVariation(key: string, context: LDContext, defaultValue: boolean): boolean;
+  /**
+   * Like `boolVariation`, with the variation index and the reason (which analytics events then record).
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue the value when the flag cannot be evaluated, or when the flag's value is not a boolean (reason `WRONG_TYPE`)
+   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
+   * @example const { value, reason } = client.boolVariationDetail('new-checkout', { kind: 'user', key: 'u-1' }, false);
+   */
   boolVariationDetail(key: string, context: LDContext, defaultValue: boolean): LDEvaluationDetail<boolean>;
+  /**
+   * The flag's value for `context`: a number.
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue returned when the flag cannot be evaluated, or when the flag's value is not a number (reason `WRONG_TYPE`)
+   * @returns the flag's value, or `defaultValue`
+   * @example const value = client.numberVariation('max-upload-mb', { kind: 'user', key: 'u-1' }, 10);
+   */
   numberVariation(key: string, context: LDContext, defaultValue: number): number;
+  /**
+   * Like `numberVariation`, with the variation index and the reason (which analytics events then record).
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue the value when the flag cannot be evaluated, or when the flag's value is not a number (reason `WRONG_TYPE`)
+   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
+   * @example const { value, reason } = client.numberVariationDetail('max-upload-mb', { kind: 'user', key: 'u-1' }, 10);
+   */
   numberVariationDetail(key: string, context: LDContext, defaultValue: number): LDEvaluationDetail<number>;
+  /**
+   * The flag's value for `context`: a string.
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue returned when the flag cannot be evaluated, or when the flag's value is not a string (reason `WRONG_TYPE`)
+   * @returns the flag's value, or `defaultValue`
+   * @example const value = client.stringVariation('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
+   */
   stringVariation(key: string, context: LDContext, defaultValue: string): string;
+  /**
+   * Like `stringVariation`, with the variation index and the reason (which analytics events then record).
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue the value when the flag cannot be evaluated, or when the flag's value is not a string (reason `WRONG_TYPE`)
+   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
+   * @example const { value, reason } = client.stringVariationDetail('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
+   */
   stringVariationDetail(key: string, context: LDContext, defaultValue: string): LDEvaluationDetail<string>;
+  /**
+   * The flag's value for `context`: any JSON value.
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue returned when the flag cannot be evaluated
+   * @returns the flag's value, or `defaultValue`
+   * @example const value = client.jsonVariation('limits', { kind: 'user', key: 'u-1' }, { uploads: 10 });
+   */
   jsonVariation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue;
+  /**
+   * Like `jsonVariation`, with the variation index and the reason (which analytics events then record).
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue the value when the flag cannot be evaluated
+   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
+   * @example const { value, reason } = client.jsonVariationDetail('limits', { kind: 'user', key: 'u-1' }, { uploads: 10 });
+   */
   jsonVariationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue>;
 }

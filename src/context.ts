@@ -3,7 +3,7 @@
  * wrapped, never copied: attribute lookups read the caller's object directly.
  */
 import type { AttributeRef } from './attributeRef.js';
-import { hasOwn, isRecord } from './data/parse.js';
+import { hasOwn, isRecord } from './util/json.js';
 
 const KIND_PATTERN = /^[A-Za-z0-9._-]+$/;
 
@@ -67,7 +67,7 @@ export class SingleContext {
     else if (first === 'key') value = this.key;
     else if (first === '_meta') return undefined;
     else {
-      value = hasOwn.call(attributes, first) ? attributes[first] : undefined;
+      value = hasOwn(attributes, first) ? attributes[first] : undefined;
       // The older user object reads as LaunchDarkly converts it: `custom`'s own enumerable
       // members spread first (whatever `custom` is), then the builtins that are set and not null.
       if (this.legacy && (value == null || !LEGACY_BUILTINS.has(first))) {
@@ -80,7 +80,7 @@ export class SingleContext {
     for (let i = 1; i < components.length; i++) {
       if (!isRecord(value)) return undefined;
       const part = components[i];
-      value = hasOwn.call(value, part) ? value[part] : undefined;
+      value = hasOwn(value, part) ? value[part] : undefined;
     }
     return value;
   }

@@ -5,7 +5,7 @@
  * what the caller gets.
  */
 import type { LDLogger } from './logging.js';
-import type { LDContext, LDEvaluationDetail, LDFlagValue } from './types.js';
+import type { LDContext, LDEvaluationDetail, LDFlagValue } from './apiTypes.js';
 
 export interface LDHookMetadata {
   readonly name: string;

@@ -3,7 +3,7 @@
  * point has everything, streaming, background polling and store write-through included.
  */
 import { LDClient } from './client.js';
-import { longLivedExtras } from './data/longLived.js';
+import { longLivedParts } from './data/longLived.js';
 import type { LDOptions } from './options.js';
 
 /**
@@ -11,7 +11,7 @@ import type { LDOptions } from './options.js';
  * `waitForInitialization()` before evaluating.
  */
 export function init(sdkKey: string, options?: LDOptions): LDClient {
-  return new LDClient(sdkKey, options, longLivedExtras);
+  return new LDClient(sdkKey, options, longLivedParts);
 }
 
 export {
@@ -55,7 +55,7 @@ export {
   type LDWaitOptions,
   type PersistentDataStore,
   type SegmentData,
-} from './core.js';
+} from './lean.js';
 export { TestData, FlagBuilder, RuleBuilder, type VariationRef } from './data/testData.js';
 export { InMemoryPersistentStore } from './data/persistentStore.js';
 export {

@@ -4,7 +4,7 @@
  * data set skips the large read and the parse. For clients that take a `dataSource` (ldedge,
  * ldedge/vercel, ldedge/deno, ldedge/lambda). ldedge/cloudflare's reader is left as it is.
  */
-import { parseAllData } from '../src/data/parse.js';
+import { parseAllData } from '../src/data/parseAllData.js';
 import type { DataLoader, KVStore } from '../src/data/types.js';
 import { versionKey } from './types.js';
 

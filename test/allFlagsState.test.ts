@@ -13,7 +13,7 @@ import {
 } from '../src/allFlagsState.js';
 import { isContextError, toContext, type Context } from '../src/context.js';
 import { DataSet } from '../src/data/dataSet.js';
-import { parseAllData } from '../src/data/parse.js';
+import { parseAllData } from '../src/data/parseAllData.js';
 import { Evaluator } from '../src/evaluation/evaluator.js';
 
 type Case = ConformanceCase;

@@ -9,7 +9,7 @@ import {
   type LDClient,
   type LDOptions,
 } from './helpers/sdk.js';
-import { init as initEdge } from '../src/core.js';
+import { init as initEdge } from '../src/lean.js';
 import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
 import { recordingLogger } from './helpers/logger.js';
 

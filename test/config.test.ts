@@ -1,7 +1,7 @@
-// Configuration: defaults, validation messages, and the README table kept true to the code.
+// Configuration: defaults, validation messages, and the documented table kept true to the code.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { makeConfig, nearestOption, OPTION_SPECS } from '../src/config.js';
+import { makeConfig, nearestOption, OPTION_SPECS } from '../src/validateOptions.js';
 import { recordingLogger } from './helpers/logger.js';
 
 
@@ -81,9 +81,9 @@ describe('configuration', () => {
   });
 });
 
-describe('the README configuration table', () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('## Configuration'));
+describe('the configuration table (docs/configuration.md)', () => {
+  const page = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
+  const section = page.slice(page.indexOf('# Configuration'));
   const rows = section
     .split('\n')
     .filter((line) => /^\| `\w+` \|/.test(line))

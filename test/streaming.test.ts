@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Backoff, backoffDelay } from '../src/data/backoff.js';
 import { DataSet } from '../src/data/dataSet.js';
-import { parseAllData } from '../src/data/parse.js';
+import { parseAllData } from '../src/data/parseAllData.js';
 import { applyStreamMessage } from '../src/data/streamMessages.js';
 import { StreamingDataSource, type StreamingOptions } from '../src/data/streaming.js';
 import type { DataKind, DataSourceUpdates } from '../src/data/types.js';

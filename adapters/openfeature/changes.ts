@@ -3,8 +3,8 @@
  * custom one) wrapped so that each update, once the client has applied it, reports the flags it
  * changed. Lives here, outside the client, so the edge bundles carry none of it.
  */
-import type { AllData, DataKind, DataSourceUpdates, FlagData, LDDataSource, SegmentData } from '../../src/core.js';
-import type { LongLivedExtras } from '../../src/data/types.js';
+import type { AllData, DataKind, DataSourceUpdates, FlagData, LDDataSource, SegmentData } from '../../src/lean.js';
+import type { LongLivedParts } from '../../src/data/longLived.js';
 
 /**
  * Called after a change was applied. `flagKeys` lists the flags whose data changed; it is
@@ -64,7 +64,7 @@ export function watchDataSource(source: LDDataSource, listener: ChangeListener):
 }
 
 /** The long-lived extras with their background source watched. */
-export function watchExtras(extras: LongLivedExtras, listener: ChangeListener): LongLivedExtras {
+export function watchExtras(extras: LongLivedParts, listener: ChangeListener): LongLivedParts {
   return {
     background(config) {
       const chosen = extras.background(config);

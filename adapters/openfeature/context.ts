@@ -9,7 +9,7 @@
  *   everything else is an attribute, nested objects included, dates as ISO 8601 strings.
  */
 import type { EvaluationContext, EvaluationContextValue } from '@openfeature/core';
-import type { LDContext, LDJsonValue, LDSingleKindContext } from '../../src/core.js';
+import type { LDContext, LDJsonValue, LDSingleKindContext } from '../../src/lean.js';
 
 /** The conversion: a LaunchDarkly context, or (`missingKey`) no usable key; `warnings` either way. */
 export type ConvertedContext =

@@ -22,7 +22,7 @@ import {
   type TrackingEventDetails,
 } from '@openfeature/server-sdk';
 import { LDClient, basicLogger, type LDContext, type LDEvaluationDetail, type LDFlagValue, type LDLogger, type LDOptions } from '../../src/index.js';
-import { longLivedExtras } from '../../src/data/longLived.js';
+import { longLivedParts } from '../../src/data/longLived.js';
 import type { LDDataSource } from '../../src/data/types.js';
 import { openFeatureErrorCode } from '../errorCodes.js';
 import { watchDataSource, watchExtras, type ChangeListener } from './changes.js';
@@ -236,7 +236,7 @@ export function createProvider(sdkKey: string, options: LDOptions = {}, provider
     dataSource !== undefined && typeof (dataSource as { start?: unknown }).start === 'function'
       ? { ...options, dataSource: watchDataSource(dataSource, relay) }
       : options;
-  const client = new LDClient(sdkKey, watched, watchExtras(longLivedExtras, relay));
+  const client = new LDClient(sdkKey, watched, watchExtras(longLivedParts, relay));
   const provider = new LaunchDarklyProvider(client, providerOptions);
   owned.add(provider);
   listener = (flagsChanged) =>

@@ -15,7 +15,7 @@ import type {
   LDFlagValue,
   LDHook,
   LDHookMetadata,
-} from '../../src/core.js';
+} from '../../src/lean.js';
 import { isContextError, toContext } from '../../src/context.js';
 import { openFeatureErrorCode } from '../errorCodes.js';
 

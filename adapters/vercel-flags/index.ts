@@ -11,7 +11,7 @@
  * (`vercel-flag-overrides`, needing `FLAGS_SECRET`) before asking the adapter.
  */
 import type { Adapter, Identify, Origin, ReadonlyHeaders } from 'flags';
-import { basicLogger, type LDClient, type LDContext, type LDFlagValue, type LDLogger } from '../../src/core.js';
+import { basicLogger, type LDClient, type LDContext, type LDFlagValue, type LDLogger } from '../../src/lean.js';
 import { findWaitUntil, type WaitUntil } from '../../runtimes/vercel/index.js';
 
 export interface LaunchDarklyAdapterOptions {

@@ -34,14 +34,11 @@
  * timers, for the other request's load to land, and reads for itself only if that load fails or
  * outlives its time.
  */
-import { basicLogger, init, type AllData, type DataLoader, type LDClient, type LDLogger, type LDOptions } from '../../src/core.js';
-import { makeConfig } from '../../src/config.js';
-import { kvLoader } from '../../src/data/kv.js';
-import { PollingLoader } from '../../src/data/poll.js';
-import { timedOut } from '../../src/timers.js';
+import { clientInternals, timedOut, type ClientInternals } from '../../src/adapterApi.js';
+import { init, type AllData, type LDClient, type LDOptions } from '../../src/lean.js';
 import { warmUp } from './warmup.js';
 
-export * from '../../src/core.js';
+export * from '../../src/lean.js';
 
 /** The part of a Workers KV namespace binding used here. */
 export interface KVNamespaceLike {
@@ -78,54 +75,40 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The isolate's client for one KV entry or SDK key, and the state of its loads. */
+/**
+ * The isolate's client for one KV entry or SDK key. Freshness (the TTL, what a failure means) is
+ * the client's own; what is kept here is only which request is refreshing it, until when.
+ */
 class IsolateClient {
   readonly client: LDClient;
   /** The latest binding seen; bindings belong to the isolate, not to a request. */
   kv: KVNamespaceLike | undefined;
-  readonly #logger: LDLogger;
-  readonly #ttlMs: number;
-  /** Reads the flags: called only by a request that will itself wait on the read. */
-  readonly #source: DataLoader;
-  /** A completed read, which the client's loads take instead of reading again until the hand-over ends. */
-  #handed: Promise<AllData | undefined> | undefined;
-  /** When flags were last loaded or a load failed while flags were held. */
-  #checkedAt = -Infinity;
+  readonly #engine: ClientInternals;
   /** Until then another request is refreshing: stale flags are good enough meanwhile. */
   #refreshingUntil = 0;
 
   constructor({ kv, clientSideId, sdkKey, options = {} }: LDWorkerSettings) {
-    const logger = (this.#logger = options.logger ?? basicLogger());
-    // The engine's own reading of the options (KV key, cacheTtl, HTTP settings); the client warns
-    // about them itself.
-    const config = makeConfig(sdkKey || 'unused', { ...options, kvStore: kv, clientSideId, logger: basicLogger('none') });
-    this.#ttlMs = config.cacheTtlMs;
-    const source = (this.#source = kv
-      ? kvLoader({ get: (key) => this.kv!.get(key) }, config.kvKey!)
-      : // Kept for the isolate: it remembers the ETag, so an unchanged data set costs a 304.
-        new PollingLoader(config));
-    if (!sdkKey && options.sendEvents !== false) logger.info('no "sdkKey": analytics events are not sent');
     this.client = init(sdkKey || clientSideId || 'unused', {
       ...options,
-      // The loader itself, as seen through a hand-over: its name and the environment id a poll
-      // learns (X-LD-EnvID) are read from it.
-      dataSource: Object.setPrototypeOf(
-        // Without a hand-over (the handler called waitForInitialization itself) the caller reads.
-        { load: () => this.#handed ?? source.load() },
-        source,
-      ) as DataLoader,
+      // Read through the latest binding. Without `kv` the client polls, and keeps its loader for
+      // the isolate: it remembers the ETag, so an unchanged data set costs a 304.
+      kvStore: kv && { get: (key: string) => this.kv!.get(key) },
+      clientSideId,
       sendEvents: sdkKey ? options.sendEvents : false,
       // A timer would belong to the request that made it and die with it; every request flushes.
       flushInterval: undefined,
     });
+    this.#engine = clientInternals(this.client);
+    if (!sdkKey && options.sendEvents !== false) this.#engine[0].info('no "sdkKey": analytics events are not sent');
   }
 
   /** The client, with flags loaded or refreshed as needed by this request. */
   async ready(timeout: number | undefined, ctx: WaitUntilContext): Promise<LDClient> {
-    const client = this.client;
+    const { client } = this;
+    const [logger, loader, fresh] = this.#engine;
     const seconds = Math.max(0, timeout ?? 5);
     const deadline = Date.now() + seconds * 1000;
-    if (this.#fresh()) return client;
+    if (fresh()) return client;
     if (Date.now() < this.#refreshingUntil) {
       // Another request is loading. Stale flags will do; on a cold isolate, watch for its result
       // on this request's own timers (never on its promise), until it should have finished or
@@ -137,35 +120,29 @@ class IsolateClient {
     }
 
     this.#refreshingUntil = deadline;
-    const refresh = this.#handOver(this.#source.load());
+    const refresh = this.#handOver(loader!.load());
     // If this request stops waiting, the read still completes and updates the client.
     ctx.waitUntil(refresh);
-    if (await timedOut(refresh, deadline - Date.now())) this.#logger.warn(`flags not loaded within ${seconds} s; using the flags held, or defaults`);
+    if (await timedOut(refresh, deadline - Date.now())) logger.warn(`flags not loaded within ${seconds} s; using the flags held, or defaults`);
     return client;
-  }
-
-  #fresh(): boolean {
-    return Date.now() - this.#checkedAt < this.#ttlMs;
   }
 
   /**
    * Once this request's read has completed, gives it to the client, unless another request has
-   * refreshed it meanwhile.
+   * refreshed it meanwhile. A failure with flags held waits out the TTL, as the client does with
+   * any failure; a cold failure leaves it stale, so the next request reads again.
    */
   async #handOver(read: Promise<AllData | undefined>): Promise<void> {
     await read.catch(() => {});
-    if (this.#fresh()) return;
-    this.#handed = read;
+    const [logger, , fresh, wait] = this.#engine;
+    if (fresh()) return;
     try {
       // Settles within this turn: the data is already here.
-      await this.client.waitForInitialization();
+      await wait(read);
     } catch (err) {
-      this.#logger.error(`flags could not be loaded: ${(err as Error).message}`);
+      logger.error(`flags could not be loaded: ${(err as Error).message}`);
     } finally {
-      this.#handed = undefined;
       this.#refreshingUntil = 0;
-      // A failure with flags held waits out the TTL, as in the engine; a cold failure retries at once.
-      if (this.client.initialized()) this.#checkedAt = Date.now();
     }
   }
 }

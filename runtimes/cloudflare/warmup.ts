@@ -4,7 +4,7 @@
  * to its startup, which Cloudflare runs while the TLS handshake is still under way. Global scope
  * may not do I/O, use timers or draw random values, and this does none.
  */
-import { basicLogger, init, type AllData, type LDContext } from '../../src/core.js';
+import { basicLogger, init, type AllData, type LDContext } from '../../src/lean.js';
 
 /**
  * A one-clause rule serving `true`. (Events need no warming: evaluating only logs them, and they

@@ -5,18 +5,10 @@
  * one poll of LaunchDarkly. Create the client once per process: it keeps the flags it loaded
  * until `cacheTtl` runs out, so requests within the TTL cost no KV read at all.
  */
-import { basicLogger, init as initCore, type LDClient, type LDLogger, type LDOptions } from '../../src/core.js';
+import type { LDClient } from '../../src/lean.js';
+import { withFreshFlags } from '../shared/handler.js';
 
-export * from '../../src/core.js';
-
-const loggers = new WeakMap<LDClient, LDLogger>();
-
-/** The engine's `init`; the client's logger also reports what `withLaunchDarkly` sees fail. */
-export function init(sdkKey: string, options: LDOptions = {}): LDClient {
-  const client = initCore(sdkKey, options);
-  if (options.logger !== undefined) loggers.set(client, options.logger);
-  return client;
-}
+export * from '../../src/lean.js';
 
 /** A key part Deno KV accepts. */
 export type DenoKvKeyPart = string | number | bigint | boolean | Uint8Array;
@@ -139,17 +131,14 @@ export function withLaunchDarkly<Info = unknown>(
   handler: (request: Request, client: LDClient, info: Info) => Response | Promise<Response>,
   options: HandlerOptions = {},
 ): (request: Request, info?: Info) => Promise<Response> {
-  return async (request, info) => {
-    try {
-      await client.waitForInitialization({ timeout: options.timeout });
-    } catch (err) {
-      (loggers.get(client) ?? basicLogger()).warn(`flags are not loaded (${(err as Error).message}); evaluating to defaults`);
-    }
-    try {
-      return await handler(request, client, info as Info);
-    } finally {
+  return (request, info) =>
+    withFreshFlags(
+      client,
+      options,
+      () => handler(request, client, info as Info),
       // flush() never rejects, so leaving it unawaited cannot raise an unhandled rejection.
-      if (options.flush !== false) void client.flush();
-    }
-  };
+      () => {
+        if (options.flush !== false) void client.flush();
+      },
+    );
 }

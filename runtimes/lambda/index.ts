@@ -7,13 +7,12 @@
  * Built on the lean engine entry: streaming and the polling loop hold connections and timers,
  * which a frozen environment cannot keep, so they are left out (asking for them logs a warning).
  */
-import { basicLogger, LDClient, type LDLogger, type LDOptions } from '../../src/core.js';
-import { storeViewFor } from '../../src/data/storeView.js';
-import { timedOut } from '../../src/timers.js';
+import { storeViewFor, timedOut } from '../../src/adapterApi.js';
+import { basicLogger, LDClient, type LDLogger, type LDOptions } from '../../src/lean.js';
+import { withFreshFlags } from '../shared/handler.js';
 
-export * from '../../src/core.js';
-export { InMemoryPersistentStore } from '../../src/data/persistentStore.js';
-export { TestData } from '../../src/data/testData.js';
+export * from '../../src/lean.js';
+export { InMemoryPersistentStore, TestData } from '../../src/adapterApi.js';
 
 /** The part of Lambda's context object the wrapper uses; the real one has more. */
 export interface LambdaContext {
@@ -89,18 +88,13 @@ export function withLaunchDarkly<E = unknown, C extends LambdaContext = LambdaCo
   // item by item, and flags polled from LaunchDarkly are written through it for readers elsewhere.
   const client = new LDClient(sdkKey, engineOptions, { background: () => undefined, storeView: storeViewFor });
 
-  return async (event: E, context: C): Promise<R> => {
-    try {
-      const waitMs = Math.max(0, Math.min(initMs, budget(context, marginMs)));
-      await client.waitForInitialization({ timeout: waitMs / 1000 });
-    } catch (err) {
+  return (event: E, context: C): Promise<R> =>
+    withFreshFlags(
+      client,
+      { timeout: Math.max(0, Math.min(initMs, budget(context, marginMs))) / 1000 },
+      () => handler(event, context, client),
+      () => flushWithin(client, Math.min(flushMs, budget(context, marginMs)), logger),
       // The handler still runs: evaluations give defaults (or the flags held before).
-      logger.error(`flags are not loaded: ${(err as Error).message}`);
-    }
-    try {
-      return await handler(event, context, client);
-    } finally {
-      await flushWithin(client, Math.min(flushMs, budget(context, marginMs)), logger);
-    }
-  };
+      (message) => logger.error(`flags are not loaded: ${message}`),
+    );
 }

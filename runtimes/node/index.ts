@@ -8,7 +8,8 @@
  * guaranteed to work with it. undici is loaded only when a request actually goes through a proxy.
  */
 import type { Dispatcher } from 'undici';
-import { basicLogger, init as initEngine, type LDClient, type LDLogger, type LDOptions } from '../../src/index.js';
+import { longLivedParts } from '../../src/adapterApi.js';
+import { basicLogger, init as initEngine, LDClient, type LDLogger, type LDOptions } from '../../src/index.js';
 
 export * from '../../src/index.js';
 
@@ -143,6 +144,21 @@ function proxiedFetch(choose: ProxyChooser): { fetch: typeof fetch; close(): Pro
   };
 }
 
+/** A client whose `close()` also frees the connections it holds open to the proxy. */
+class ProxiedClient extends LDClient {
+  readonly #proxies: ReturnType<typeof proxiedFetch>;
+
+  constructor(sdkKey: string, options: LDOptions, proxies: ReturnType<typeof proxiedFetch>) {
+    super(sdkKey, { ...options, fetch: proxies.fetch }, longLivedParts);
+    this.#proxies = proxies;
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await this.#proxies.close();
+  }
+}
+
 /**
  * Creates a client for a long-lived process: streaming (unless `stream: false` or a
  * `pollInterval` is given) and a flush every 5 s (unless `flushInterval` is given). Await
@@ -156,25 +172,10 @@ export function init(sdkKey: string, options: NodeOptions = {}): LDClient {
     if (value !== undefined) (merged as Record<string, unknown>)[name] = value;
   }
   const logger = merged.logger ?? basicLogger();
-  let proxies: ReturnType<typeof proxiedFetch> | undefined;
   if (merged.fetch !== undefined) {
     if (proxy) logger.warn('option "proxy" is ignored because "fetch" is given');
-  } else {
-    const choose = proxyChooser(proxy, logger, process.env);
-    if (choose !== undefined) {
-      proxies = proxiedFetch(choose);
-      merged.fetch = proxies.fetch;
-    }
+    return initEngine(sdkKey, merged);
   }
-  const client = initEngine(sdkKey, merged);
-  if (proxies !== undefined) {
-    const held = proxies;
-    // Closing the client also frees the connections held open to the proxy.
-    const close = client.close.bind(client);
-    client.close = async () => {
-      await close();
-      await held.close();
-    };
-  }
-  return client;
+  const choose = proxyChooser(proxy, logger, process.env);
+  return choose === undefined ? initEngine(sdkKey, merged) : new ProxiedClient(sdkKey, merged, proxiedFetch(choose));
 }

@@ -6,9 +6,10 @@
  * and the flags it loaded, across invocations until `cacheTtl` runs out. Events leave through
  * `waitUntil`, so sending them never delays a response when the host offers one.
  */
-import { basicLogger, init as initCore, type KVStore, type LDClient, type LDLogger, type LDOptions } from '../../src/core.js';
+import { init as initCore, type KVStore, type LDClient, type LDOptions } from '../../src/lean.js';
+import { withFreshFlags } from '../shared/handler.js';
 
-export * from '../../src/core.js';
+export * from '../../src/lean.js';
 
 /** Keeps the invocation alive until `promise` settles, after the response has been sent. */
 export type WaitUntil = (promise: Promise<unknown>) => void;
@@ -28,8 +29,6 @@ export interface HandlerOptions {
   waitUntil?: WaitUntil;
 }
 
-const loggers = new WeakMap<LDClient, LDLogger>();
-
 /** Like the engine's `init`, with `edgeConfig` as a name for the Edge Config store. */
 export function init(sdkKey: string, options: VercelOptions = {}): LDClient {
   const { edgeConfig, ...rest } = options;
@@ -37,9 +36,7 @@ export function init(sdkKey: string, options: VercelOptions = {}): LDClient {
     if (rest.kvStore !== undefined) throw new TypeError('options "edgeConfig" and "kvStore" both name the store; give one');
     rest.kvStore = edgeConfig;
   }
-  const client = initCore(sdkKey, rest);
-  if (rest.logger !== undefined) loggers.set(client, rest.logger);
-  return client;
+  return initCore(sdkKey, rest);
 }
 
 // The request context Vercel's runtime installs; `waitUntil` from `@vercel/functions` reads it.
@@ -94,16 +91,11 @@ export function withLaunchDarkly<Req extends Request = Request, Ctx = unknown, R
   handler: (request: Req, client: LDClient, context: Ctx) => Res | Promise<Res>,
   options: HandlerOptions = {},
 ): (request: Req, context?: Ctx) => Promise<Res> {
-  return async (request, context) => {
-    try {
-      await client.waitForInitialization({ timeout: options.timeout });
-    } catch (err) {
-      (loggers.get(client) ?? basicLogger()).warn(`flags are not loaded (${(err as Error).message}); evaluating to defaults`);
-    }
-    try {
-      return await handler(request, client, context as Ctx);
-    } finally {
-      await scheduleFlush(client, context, options.waitUntil);
-    }
-  };
+  return (request, context) =>
+    withFreshFlags(
+      client,
+      options,
+      () => handler(request, client, context as Ctx),
+      () => scheduleFlush(client, context, options.waitUntil),
+    );
 }

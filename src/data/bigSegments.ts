@@ -15,7 +15,7 @@ import { isContextError, toContext, type Context } from '../context.js';
 import { Evaluator, type EvalResult, type FlagEvaluator } from '../evaluation/evaluator.js';
 import type { PreparedFlag, PreparedSegment } from '../evaluation/prepare.js';
 import { basicLogger, type LDLogger } from '../logging.js';
-import type { LDBigSegmentsStatus, LDContext, LDEvaluationReason } from '../types.js';
+import type { LDBigSegmentsStatus, LDContext, LDEvaluationReason } from '../apiTypes.js';
 import type { SegmentData } from '../wire.js';
 import type { HeldData } from './dataSet.js';
 

@@ -11,7 +11,7 @@ import {
   type PreparedSegment,
 } from '../evaluation/prepare.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
-import { hasOwn, isRecord } from './parse.js';
+import { hasOwn, isRecord } from '../util/json.js';
 import type { DataKind } from './types.js';
 
 /** An item's version when it is an object with a numeric one, else `fallback`. */
@@ -107,7 +107,7 @@ export class DataSet implements HeldData {
   /** The raw item held under `key`, tombstones included. */
   item(kind: DataKind, key: string): FlagData | SegmentData | undefined {
     const items = this.#items[kind];
-    return hasOwn.call(items, key) ? items[key] : undefined;
+    return hasOwn(items, key) ? items[key] : undefined;
   }
 
   /** Keys of flags that are present and not deleted. */

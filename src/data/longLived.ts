@@ -1,14 +1,34 @@
 /** What only long-lived processes need (streaming, the polling loop, a persistent store read item by item), wired from configuration. */
-import { PollingLoader } from './poll.js';
+import type { Config } from '../validateOptions.js';
+import type { PersistentDataStore } from './persistentStore.js';
+import { PollingLoader } from './pollLoader.js';
 import { PollingDataSource } from './pollingLoop.js';
 import { StreamingDataSource } from './streaming.js';
-import type { Config } from '../config.js';
-import { storeViewFor } from './storeView.js';
-import type { LDDataSource, LongLivedExtras } from './types.js';
+import { storeViewFor, type StoreView } from './storeView.js';
+import type { LDDataSource } from './types.js';
 
-type Background = ReturnType<LongLivedExtras['background']>;
+/**
+ * What only long-lived processes need: the background sources, and a persistent store read item
+ * by item. `ldedge`, `ldedge/node` and `ldedge/lambda` provide them; the edge entry points leave
+ * them out to keep their bundles small.
+ */
+export interface LongLivedParts {
+  /**
+   * The background source the configuration asks for, streaming or a polling loop, with its name
+   * for `dataStatus`; undefined when it asks for neither.
+   */
+  background(config: Config): [source: 'stream' | 'polling', LDDataSource] | undefined;
+  /**
+   * The store's items, read one by one and cached for `cacheTtl`, that the client evaluates over
+   * when `featureStore` is set; data sources write through it. `onStatus` hears of failures in
+   * background reads and writes, and (with undefined) of each successful read.
+   */
+  storeView(store: PersistentDataStore, config: Config, onStatus: (error: string | undefined) => void): StoreView;
+}
 
-export const longLivedExtras: LongLivedExtras = {
+type Background = ReturnType<LongLivedParts['background']>;
+
+export const longLivedParts: LongLivedParts = {
   background(config) {
     const background = source(config);
     const big = config.bigSegments;

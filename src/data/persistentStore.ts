@@ -4,7 +4,7 @@
  * full data set is in. Daemon mode (`useLdd`) reads flags only from such a store.
  */
 import type { AllData, FlagData, SegmentData } from '../wire.js';
-import { parseJson } from './parse.js';
+import { parseJson } from '../util/json.js';
 import type { DataKind, DataLoader } from './types.js';
 
 /** Raw access to one store. Concrete stores (Redis, DynamoDB, Consul) implement this. */

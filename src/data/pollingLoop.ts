@@ -4,7 +4,7 @@
  */
 import { HttpStatusError, isRecoverableStatus } from '../http.js';
 import type { LDLogger } from '../logging.js';
-import type { PollingLoader } from './poll.js';
+import type { PollingLoader } from './pollLoader.js';
 import type { DataSourceUpdates, LDDataSource } from './types.js';
 
 export class PollingDataSource implements LDDataSource {

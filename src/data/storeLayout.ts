@@ -7,7 +7,7 @@
  * evaluates from what it holds, so it is the caching layer over the store.
  */
 import { basicLogger, type LDLogger } from '../logging.js';
-import { isRecord } from './parse.js';
+import { isRecord } from '../util/json.js';
 import type { DataKind } from './types.js';
 
 /** Each kind's name in the layout: `<prefix>:features`, `<prefix>/segments/<key>`, … */

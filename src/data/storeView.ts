@@ -14,9 +14,10 @@ import { MalformedFlagError } from '../evaluation/errors.js';
 import { prepareFlag, prepareSegment, type PreparedFlag, type PreparedSegment } from '../evaluation/prepare.js';
 import type { LDLogger } from '../logging.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
-import { hasOwn, isRecord } from './parse.js';
+import { hasOwn, isRecord } from '../util/json.js';
 import type { PersistentDataStore } from './persistentStore.js';
-import type { DataKind, DataLoader, LongLivedExtras } from './types.js';
+import type { Config } from '../validateOptions.js';
+import type { DataKind, DataLoader } from './types.js';
 
 type Item = FlagData | SegmentData;
 
@@ -209,7 +210,7 @@ export class StoreView {
           for (const [kind, all] of [['flags', flags], ['segments', segments]] as const) {
             const entries = this.#entries[kind];
             // Items gone from the store are gone here too.
-            for (const key of entries.keys()) if (!hasOwn.call(all, key)) entries.set(key, { raw: undefined, at: now });
+            for (const key of entries.keys()) if (!hasOwn(all, key)) entries.set(key, { raw: undefined, at: now });
             for (const key in all) entries.set(key, { raw: this.#parse(kind, key, all[key]), at: now });
           }
           this.#allAt = now;
@@ -252,5 +253,10 @@ export class StoreView {
 }
 
 /** The `storeView` of long-lived hosts' extras: a view with the client's `cacheTtl` and logger. */
-export const storeViewFor: LongLivedExtras['storeView'] = (store, config, onStatus) =>
-  new StoreView(store, { ttlMs: config.cacheTtlMs, logger: config.logger, onStatus });
+export function storeViewFor(
+  store: PersistentDataStore,
+  config: Config,
+  onStatus: (error: string | undefined) => void,
+): StoreView {
+  return new StoreView(store, { ttlMs: config.cacheTtlMs, logger: config.logger, onStatus });
+}

@@ -1,9 +1,6 @@
 /**
  * The interfaces between the client and where its flag data comes from.
  */
-import type { Config } from '../config.js';
-import type { PersistentDataStore } from './persistentStore.js';
-import type { StoreView } from './storeView.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
 
 export type DataKind = 'flags' | 'segments';
@@ -52,23 +49,4 @@ export interface DataLoader {
  */
 export interface KVStore {
   get(key: string): unknown;
-}
-
-/**
- * What only long-lived processes need: the background sources, and writing loaded flags through
- * to a persistent store for daemon-mode readers elsewhere. `ldedge` and `ldedge/node` provide
- * them; the edge entry points leave them out to keep their bundles small.
- */
-export interface LongLivedExtras {
-  /**
-   * The background source the configuration asks for, streaming or a polling loop, with its name
-   * for `dataStatus`; undefined when it asks for neither.
-   */
-  background(config: Config): [source: 'stream' | 'polling', LDDataSource] | undefined;
-  /**
-   * The store's items, read one by one and cached for `cacheTtl`, that the client evaluates over
-   * when `featureStore` is set; data sources write through it. `onError` hears of failures in
-   * background reads and writes, and (with undefined) of each successful read.
-   */
-  storeView(store: PersistentDataStore, config: Config, onError: (error: string | undefined) => void): StoreView;
 }

@@ -5,7 +5,14 @@
 import type { Context } from '../context.js';
 import { bucketFraction } from '../crypto/sha1.js';
 import { malformed } from './errors.js';
-import type { Bucketing } from './prepare.js';
+import type { AttributeRef } from '../attributeRef.js';
+
+/** What a rollout or weighted segment rule hashes: a context kind's attribute, after a prefix. */
+export interface Bucketing {
+  readonly contextKind: string;
+  readonly ref: AttributeRef;
+  readonly prefix: string;
+}
 
 export function bucketPrefix(key: string, salt: unknown, seed: unknown): string {
   if (Number.isInteger(seed)) return `${seed as number}.`;

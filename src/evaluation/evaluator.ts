@@ -3,7 +3,7 @@
  * with its reasons. Synchronous, and allocation-free on the common paths apart from the result.
  */
 import type { Context } from '../context.js';
-import type { LDEvaluationReason } from '../types.js';
+import type { LDEvaluationReason } from '../apiTypes.js';
 import type { LDJsonValue } from '../wire.js';
 import { bucketContext } from './bucketing.js';
 import { malformed, MalformedFlagError } from './errors.js';

@@ -5,8 +5,8 @@
  * the caller's log line names the flag.
  */
 import { refFor, type AttributeRef } from '../attributeRef.js';
-import { isRecord } from '../data/parse.js';
-import type { LDEvaluationReason } from '../types.js';
+import { isRecord } from '../util/json.js';
+import type { LDEvaluationReason } from '../apiTypes.js';
 import type {
   Clause,
   ContextTarget,
@@ -17,7 +17,7 @@ import type {
   VariationOrRollout,
   WeightedVariation,
 } from '../wire.js';
-import { bucketPrefix } from './bucketing.js';
+import { bucketPrefix, type Bucketing } from './bucketing.js';
 import { malformed } from './errors.js';
 import { asNumber, asString, compileOperator, operands, type ValueMatcher } from './operators.js';
 import { FALLTHROUGH, FALLTHROUGH_IN_EXPERIMENT } from './reasons.js';
@@ -31,13 +31,6 @@ export interface PreparedClause {
   /** Segment keys, for `segmentMatch`; undefined for every other operator. */
   readonly segmentKeys: readonly string[] | undefined;
   readonly matches: ValueMatcher;
-}
-
-/** What a rollout or weighted segment rule hashes: a context kind's attribute, after a prefix. */
-export interface Bucketing {
-  readonly contextKind: string;
-  readonly ref: AttributeRef;
-  readonly prefix: string;
 }
 
 export interface PreparedRollout extends Bucketing {

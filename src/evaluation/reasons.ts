@@ -1,5 +1,5 @@
 /** Shared, frozen reasons: the evaluator hands out these instead of building new ones. */
-import type { LDErrorKind, LDEvaluationReason } from '../types.js';
+import type { LDErrorKind, LDEvaluationReason } from '../apiTypes.js';
 
 export const OFF: LDEvaluationReason = Object.freeze({ kind: 'OFF' });
 export const FALLTHROUGH: LDEvaluationReason = Object.freeze({ kind: 'FALLTHROUGH' });

@@ -8,12 +8,12 @@
  * once per context object per flush however many events name it, and each payload is serialized
  * in one piece.
  */
-import type { Config } from '../config.js';
+import type { Config } from '../validateOptions.js';
 import type { Context } from '../context.js';
 import type { EvalResult } from '../evaluation/evaluator.js';
 import type { PreparedFlag } from '../evaluation/prepare.js';
 import type { LDLogger } from '../logging.js';
-import type { LDFlagValue } from '../types.js';
+import type { LDFlagValue } from '../apiTypes.js';
 import { ContextDeduplicator } from './contextDedup.js';
 import { ContextRedactor, copyJson, hasAnonymousMember, withoutAnonymous, type JsonObject } from './redaction.js';
 import { authHint } from '../http.js';

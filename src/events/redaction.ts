@@ -4,7 +4,7 @@
  */
 import { parseAttributeRef, type AttributeRef } from '../attributeRef.js';
 import { LEGACY_STRING_BUILTINS, multiContext, type Context, type SingleContext } from '../context.js';
-import { isRecord } from '../data/parse.js';
+import { isRecord } from '../util/json.js';
 
 export type JsonObject = { [key: string]: unknown };
 

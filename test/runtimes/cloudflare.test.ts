@@ -195,7 +195,7 @@ describe('flags from KV', () => {
   it('reads KV once for all requests within the cache TTL', async () => {
     for (let i = 0; i < 5; i++) expect((await get('kv', '/', CONTEXTS[i % 4])).status).toBe(200);
     expect(await kvReads('kv')).toBe(1);
-    expect((await get('kv', '/', CONTEXTS[0])).body.status).toMatchObject({ source: 'custom' });
+    expect((await get('kv', '/', CONTEXTS[0])).body.status).toMatchObject({ source: 'kv' });
   });
 
   it('reads again once the TTL has passed, and uses what it read', async () => {

@@ -3,7 +3,7 @@
  * A value of the wrong type or out of range is reported with the option's name and what was
  * expected, then replaced by its default; a pluggable component that cannot work throws.
  */
-import { hasOwn, isRecord } from './data/parse.js';
+import { hasOwn, isRecord } from './util/json.js';
 import type { DataLoader, KVStore, LDDataSource } from './data/types.js';
 import type { LDBigSegments } from './data/bigSegments.js';
 import type { PersistentDataStore } from './data/persistentStore.js';
@@ -48,10 +48,10 @@ const KINDS = {
 
 type Kind = keyof typeof KINDS;
 
-/** An option's kind, its default as the README's table shows it (undefined for "unset"), and its minimum. */
+/** An option's kind, its default as docs/configuration.md shows it (undefined for "unset"), and its minimum. */
 type OptionSpec = readonly [kind: Kind, fallback?: string | number | boolean, min?: number];
 
-/** Every option `init` accepts. The README's configuration table is checked against this. */
+/** Every option `init` accepts. The table in docs/configuration.md is checked against this. */
 export const OPTION_SPECS: Readonly<Record<keyof LDOptions, OptionSpec>> = {
   baseUri: ['uri', 'https://sdk.launchdarkly.com'],
   streamUri: ['uri', 'https://stream.launchdarkly.com'],
@@ -183,7 +183,7 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
   }
 
   for (const name in options) {
-    if (!hasOwn.call(OPTION_SPECS, name)) {
+    if (!hasOwn(OPTION_SPECS, name)) {
       const suggestion = nearestOption(name);
       logger.warn(`unknown option "${name}" is ignored${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
     }

@@ -3,7 +3,7 @@
  * LaunchDarkly's edge integrations write it.
  */
 import type { AllData } from '../wire.js';
-import { parseAllData } from './parse.js';
+import { parseAllData } from './parseAllData.js';
 import type { DataLoader, KVStore } from './types.js';
 
 /** The loader of `store`'s entry `key`: a plain object, as it keeps no state between loads. */

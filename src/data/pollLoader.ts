@@ -2,7 +2,7 @@
  * One poll of `GET {baseUri}/sdk/latest-all`, remembering the `ETag` so that an unchanged data set
  * costs a `304` and no parse.
  */
-import type { Config } from '../config.js';
+import type { Config } from '../validateOptions.js';
 import {
   fetchWithTimeout,
   HttpStatusError,
@@ -10,7 +10,7 @@ import {
   type HttpSettings,
 } from '../http.js';
 import type { AllData } from '../wire.js';
-import { parseAllData } from './parse.js';
+import { parseAllData } from './parseAllData.js';
 import type { DataLoader } from './types.js';
 
 export class PollingLoader implements DataLoader {

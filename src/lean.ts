@@ -41,5 +41,5 @@ export type {
   LDMultiKindContext,
   LDSingleKindContext,
   LDUser,
-} from './types.js';
+} from './apiTypes.js';
 export type { AllData, FlagData, SegmentData } from './wire.js';

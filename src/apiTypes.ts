@@ -1,3 +1,4 @@
+/** The types of the evaluation API as callers see them: contexts, flag values, details and reasons. */
 import type { LDJsonValue } from './wire.js';
 
 export type { LDJsonValue } from './wire.js';

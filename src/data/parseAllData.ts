@@ -1,21 +1,6 @@
 /** Checks that a body is a `/sdk/latest-all` data set before anything replaces the data held. */
+import { isRecord, parseJson } from '../util/json.js';
 import type { AllData } from '../wire.js';
-
-/** A plain object: not null, not an array. Shared by every module that checks JSON shapes. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export const hasOwn = Object.prototype.hasOwnProperty;
-
-/** JSON text parsed, or an Error naming `what` and why it is not JSON. */
-export function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${what} is not valid JSON: ${(err as Error).message}`);
-  }
-}
 
 export function parseAllData(body: unknown, what: string): AllData {
   const parsed = typeof body === 'string' ? parseJson(body, what) : body;

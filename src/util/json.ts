@@ -1,0 +1,18 @@
+/** Reading JSON values of unknown shape: shared by every module that checks what it was given. */
+
+/** A plain object: not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether `key` is `value`'s own property, whatever its prototype (or lack of one) says. */
+export const hasOwn = Object.hasOwn;
+
+/** JSON text parsed, or an Error naming `what` and why it is not JSON. */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${what} is not valid JSON: ${(err as Error).message}`);
+  }
+}
