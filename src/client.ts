@@ -113,7 +113,7 @@ export class LDClient {
     const config = (this.#config = makeConfig(sdkKey, options));
     const logger = (this.#logger = config.logger);
     const { dataSource, kvStore, featureStore } = config;
-    const needsLongLived = 'a long-lived process ("ldedge" or "ldedge/node")';
+    const needsLongLived = '"ldedge" or "ldedge/node"';
     let background: ReturnType<LongLivedParts['background']>;
     const view = (this.#view =
       featureStore &&
@@ -190,7 +190,7 @@ export class LDClient {
     if (await timedOut(this.#ensureFresh(), seconds * 1000)) {
       const slow = `flag data was not loaded within ${seconds} s (source: ${this.#source})`;
       // A slow reload keeps the flags held, as a failed one does.
-      if (this.#loadedAt === undefined && this.#data === undefined) throw new Error(slow);
+      if (this.#loadedAt === undefined) throw new Error(slow);
       this.#logger.warn(`${slow}; keeping the flags loaded before`);
     }
     return this;

@@ -210,7 +210,7 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
   }
 
   requireMethods('kvStore', config.kvStore, ['get']);
-  requireMethods('featureStore', config.featureStore, ['getAll', 'get', 'isInitialized']);
+  requireMethods('featureStore', config.featureStore, ['getAll', 'get']);
   requireMethods('eventSender', config.eventSender, ['sendEvents']);
   if (typeof config.dataSource?.load !== 'function') requireMethods('dataSource', config.dataSource, ['start', 'close']);
 

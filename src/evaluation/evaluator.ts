@@ -25,6 +25,8 @@ export interface EvaluationData {
   segment(key: string): PreparedSegment | undefined;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** One evaluation, with what analytics events will need. */
 export interface EvalResult {
   /** The variation's value, or null when the caller's default applies. */
@@ -82,9 +84,9 @@ export class Evaluator implements FlagEvaluator {
     bigSegmentMet = false;
     try {
       const evaluated = evaluateFlag(this.#data, flag, context, undefined, prerequisites);
-      return bigSegmentMet
-        ? { ...evaluated, reason: { ...evaluated.reason, bigSegmentsStatus: 'NOT_CONFIGURED' } }
-        : evaluated;
+      // The result was made for this call alone; its reason may be shared, so it is copied.
+      if (bigSegmentMet) (evaluated as Mutable<EvalResult>).reason = { ...evaluated.reason, bigSegmentsStatus: 'NOT_CONFIGURED' };
+      return evaluated;
     } catch (err) {
       const failed = errorResult(err instanceof MalformedFlagError ? 'MALFORMED_FLAG' : 'EXCEPTION', flag);
       // Those evaluated before the failure still happened.
@@ -303,9 +305,10 @@ function segmentContains(
     // the context has no key of its kind, as in LaunchDarkly's SDKs.
     if (context.forKind(big) === undefined) return false;
     bigSegmentMet = true;
+  } else {
+    if (matchingTarget(segment.included, context) !== undefined) return true;
+    if (matchingTarget(segment.excluded, context) !== undefined) return false;
   }
-  if (matchingTarget(segment.included, context) !== undefined) return true;
-  if (matchingTarget(segment.excluded, context) !== undefined) return false;
   const rules = segment.rules;
   if (rules.length === 0) return false;
   const stack = segments ?? [];

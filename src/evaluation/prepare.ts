@@ -93,8 +93,8 @@ export interface PreparedSegment {
   readonly excluded: readonly PreparedTarget[];
   readonly rules: readonly PreparedSegmentRule[];
   /**
-   * For a big segment (members in a big-segment store, not in its lists, which are left empty,
-   * as are its rules when it has no generation): the context kind it is keyed by.
+   * For a big segment (members in a big-segment store, not in its lists, which are not used;
+   * its rules are left empty when it has no generation): the context kind it is keyed by.
    * With the `bigSegments` option, the big-segment evaluator stands in an ordinary segment per
    * context; without it, only the rules apply, as in LaunchDarkly's SDKs.
    */
@@ -274,8 +274,8 @@ export function prepareSegment(raw: SegmentData): PreparedSegment {
   const big = segment.unbounded === true;
   return {
     key,
-    included: big ? [] : segmentTargets(segment.included, segment.includedContexts),
-    excluded: big ? [] : segmentTargets(segment.excluded, segment.excludedContexts),
+    included: segmentTargets(segment.included, segment.includedContexts),
+    excluded: segmentTargets(segment.excluded, segment.excludedContexts),
     rules:
       big && !segment.generation
         ? []
