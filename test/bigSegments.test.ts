@@ -165,31 +165,46 @@ async function writeDynamo(prefix: string, lastUpToDate: number | undefined) {
   await dynamo.call('PutItem', { TableName: TABLE, Item: metadata });
 }
 
-/** Every flag for every context, from ldedge (prefetching first) and from the Node SDK. */
-async function compare(store: BigSegmentStore, node: ReturnType<typeof nodeStore>) {
-  const big = bigSegments(store, { logger: silentLoggerForTests });
-  const ours = init('sdk-key', { baseUri: ld.baseUri, sendEvents: false, logger: silentLoggerForTests, bigSegments: big });
-  closing.push(() => ours.close());
-  await ours.waitForInitialization();
+/** LaunchDarkly's Node SDK polling the loopback service, with the big-segment store given. */
+async function nodeSdk(node?: ReturnType<typeof nodeStore>) {
   const theirs = LaunchDarkly.init('sdk-key', {
     baseUri: ld.baseUri,
     stream: false,
     sendEvents: false,
     diagnosticOptOut: true,
     logger: silentLoggerForTests,
-    bigSegments: { store: () => node, statusPollInterval: 60 },
+    ...(node && { bigSegments: { store: () => node, statusPollInterval: 60 } }),
   });
   closing.push(() => theirs.close());
   await theirs.waitForInitialization({ timeout: 10 });
+  return theirs;
+}
+
+/** Each flag for each context from both, in order; `before` runs ahead of each context's evaluations. */
+async function evaluateBoth(
+  ours: ReturnType<typeof init>,
+  theirs: Awaited<ReturnType<typeof nodeSdk>>,
+  before?: (context: LDContext) => Promise<void>,
+) {
   const mine: unknown[] = [];
   const reference: unknown[] = [];
   for (const context of CONTEXTS) {
-    await big.prefetch(context);
+    await before?.(context);
     for (const key of Object.keys(DATA.flags)) {
       mine.push({ key, context, ...ours.variationDetail(key, context, 'default') });
       reference.push({ key, context, ...(await theirs.variationDetail(key, context as never, 'default')) });
     }
   }
+  return { mine, reference };
+}
+
+/** Every flag for every context, from ldedge (prefetching first) and from the Node SDK. */
+async function compare(store: BigSegmentStore, node: ReturnType<typeof nodeStore>) {
+  const big = bigSegments(store, { logger: silentLoggerForTests });
+  const ours = init('sdk-key', { baseUri: ld.baseUri, sendEvents: false, logger: silentLoggerForTests, bigSegments: big });
+  closing.push(() => ours.close());
+  await ours.waitForInitialization();
+  const { mine, reference } = await evaluateBoth(ours, await nodeSdk(node), (context) => big.prefetch(context));
   expect(mine).toEqual(reference);
   return mine as Array<{ key: string; context: LDContext; value: unknown; reason: { bigSegmentsStatus?: string } }>;
 }
@@ -305,23 +320,7 @@ describe('the membership cache', () => {
 
   it('without the option, big segments apply their rules alone and say NOT_CONFIGURED, as the Node SDK does', async () => {
     const ours = init('sdk-key', { payload: DATA, sendEvents: false, logger: silentLoggerForTests });
-    const theirs = LaunchDarkly.init('sdk-key', {
-      baseUri: ld.baseUri,
-      stream: false,
-      sendEvents: false,
-      diagnosticOptOut: true,
-      logger: silentLoggerForTests,
-    });
-    closing.push(() => theirs.close());
-    await theirs.waitForInitialization({ timeout: 10 });
-    const mine: unknown[] = [];
-    const reference: unknown[] = [];
-    for (const context of CONTEXTS) {
-      for (const key of Object.keys(DATA.flags)) {
-        mine.push({ key, context, ...ours.variationDetail(key, context, 'default') });
-        reference.push({ key, context, ...(await theirs.variationDetail(key, context as never, 'default')) });
-      }
-    }
+    const { mine, reference } = await evaluateBoth(ours, await nodeSdk());
     expect(mine).toEqual(reference);
     // The cases that tell: the rule of an unbounded segment matches, and its targets are ignored.
     expect(ours.variationDetail('big-with-rules', { kind: 'user', key: 'bob', tier: 'gold' }, 'd')).toEqual({
