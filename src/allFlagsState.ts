@@ -6,6 +6,7 @@ import type { Context } from './context.js';
 import type { HeldData } from './data/dataSet.js';
 import { hasOwn, isRecord } from './util/json.js';
 import { errorResult, type EvalResult, type FlagEvaluator } from './evaluation/evaluator.js';
+import { asNumber } from './evaluation/operators.js';
 import type { LDEvaluationReason, LDFlagValue } from './apiTypes.js';
 import type { FlagData } from './wire.js';
 
@@ -133,8 +134,7 @@ export function buildAllFlagsState(
 
     // A flag that could not be prepared is described from its raw item, like any failed evaluation.
     const item: FlagFields = result.flag ?? raw;
-    const until = item.debugEventsUntilDate;
-    const debugUntil = typeof until === 'number' ? until : undefined;
+    const debugUntil = asNumber(item.debugEventsUntilDate);
     const trackReason = result.trackReason;
     const trackEvents = item.trackEvents === true || trackReason;
     const debugging = debugUntil !== undefined && debugUntil > now;
@@ -142,7 +142,7 @@ export function buildAllFlagsState(
     // Fields are added in the order LaunchDarkly's SDKs serialise them.
     const meta: LDFlagMetadata = {};
     if (result.variationIndex !== undefined) meta.variation = result.variationIndex;
-    if (!omitDetails) meta.version = typeof item.version === 'number' ? item.version : 0;
+    if (!omitDetails) meta.version = asNumber(item.version) ?? 0;
     // An experiment's reason is needed for its events, so it is kept even without `withReasons`.
     if (trackReason || (withReasons && !omitDetails)) meta.reason = result.reason;
     if (trackEvents) meta.trackEvents = true;
