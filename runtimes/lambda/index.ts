@@ -65,6 +65,26 @@ async function flushWithin(client: LDClient, limitMs: number, logger: LDLogger):
 }
 
 /**
+ * The wrapper's client. Without an SDK key (an unset `LD_SDK_KEY` read as `''`) it is an offline
+ * one, after one error line: throwing here would fail the module's import, and so every cold start
+ * of the function, where a flag outage should only mean default values.
+ */
+function makeClient(sdkKey: unknown, options: LDOptions, logger: LDLogger): LDClient {
+  if (typeof sdkKey === 'string' && sdkKey.trim() !== '') {
+    // No background sources (they need a process that is not frozen), but a `featureStore` is read
+    // item by item, and flags polled from LaunchDarkly are written through it for readers elsewhere.
+    return new LDClient(sdkKey, options, { background: () => undefined, storeView: storeViewFor });
+  }
+  const given = sdkKey === undefined ? 'missing' : typeof sdkKey === 'string' ? 'empty' : `not a string (${typeof sdkKey})`;
+  logger.error(
+    `option "sdkKey" is ${given} (is LD_SDK_KEY set in the function's environment?): no flags are loaded, ` +
+      'no events are sent, and evaluations give their default values',
+  );
+  const { hooks, payload } = options;
+  return new LDClient('', { logger, hooks, payload, offline: true, sendEvents: false });
+}
+
+/**
  * Wraps a Lambda handler: `export const handler = withLaunchDarkly({ sdkKey }, async (event, context, ld) => …)`.
  * Each invocation waits for fresh flags (bounded by `initTimeout` and the time left), runs the
  * handler, then waits for event delivery (bounded by `flushTimeout` and the time left), also when
@@ -84,9 +104,7 @@ export function withLaunchDarkly<E = unknown, C extends LambdaContext = LambdaCo
   const initMs = seconds('initTimeout', initTimeout, logger) * 1000;
   const flushMs = seconds('flushTimeout', flushTimeout, logger) * 1000;
   const marginMs = seconds('timeoutMargin', timeoutMargin, logger) * 1000;
-  // No background sources (they need a process that is not frozen), but a `featureStore` is read
-  // item by item, and flags polled from LaunchDarkly are written through it for readers elsewhere.
-  const client = new LDClient(sdkKey, engineOptions, { background: () => undefined, storeView: storeViewFor });
+  const client = makeClient(sdkKey, engineOptions, logger);
 
   return (event: E, context: C): Promise<R> =>
     withFreshFlags(
