@@ -259,6 +259,15 @@ describe('the snippets', () => {
     expect(runnable.length).toBeGreaterThanOrEqual(2);
     const documented = readFileSync(join(ROOT, 'docs/deno.md'), 'utf8');
     expect(documented).toContain('deno run --allow-net --allow-env --unstable-kv main.ts');
+    // The pinned Deno still needs the flag: without it the first line (Deno.openKv) throws.
+    const withoutFlag = spawnSync(DENO, ['run', '--allow-net', '--allow-env', join('snippets', `${runnable[0].name}.ts`)], {
+      cwd: app('deno'),
+      encoding: 'utf8',
+      env: denoEnv(app('deno')),
+      timeout: 30_000,
+    });
+    expect(withoutFlag.status).not.toBe(0);
+    expect(withoutFlag.stderr).toMatch(/openKv is not a function/);
     for (const snippet of runnable) {
       const dir = app('deno');
       const { spawn } = await import('node:child_process');
