@@ -313,6 +313,17 @@ import('ldedge').then((m) => console.log(JSON.stringify({ codes, init: typeof m.
     });
   }, 120_000);
 
+  it('gives Node the entry that reads the proxy variables, and the edge hosts the web one', () => {
+    const dir = app('node');
+    const resolved = (conditions: string[]) =>
+      execFileSync('node', [...conditions.map((c) => `--conditions=${c}`), '--input-type=module', '-e', "console.log(import.meta.resolve('ldedge'))"], { cwd: dir })
+        .toString()
+        .trim()
+        .replace(/^.*\/node_modules\/ldedge\//, '');
+    expect(resolved([])).toBe('dist/runtimes/node/core.js');
+    for (const edge of ['workerd', 'worker', 'edge-light', 'deno', 'browser']) expect(resolved([edge]), edge).toBe('dist/src/index.js');
+  });
+
   it('types resolve under moduleResolution node16, nodenext and bundler, and not the subpaths under node10', () => {
     const dir = join(work, 'resolution');
     makeApp(dir, tarball);

@@ -9,6 +9,7 @@
  */
 import { storeViewFor, timedOut } from '../../src/adapterApi.js';
 import { basicLogger, LDClient, type LDLogger, type LDOptions } from '../../src/lean.js';
+import { proxyFor } from '../node/proxy.js';
 import { withFreshFlags } from '../shared/handler.js';
 
 export * from '../../src/lean.js';
@@ -28,6 +29,11 @@ export interface LambdaOptions extends LDOptions {
   flushTimeout?: number;
   /** Seconds of the invocation's remaining time that the waits leave alone. Default 0.5. */
   timeoutMargin?: number;
+  /**
+   * A web proxy for every request, as in `ldedge/node`; `false` ignores the environment. Unset:
+   * `HTTPS_PROXY` / `HTTP_PROXY` (lower case too), less the hosts in `NO_PROXY`.
+   */
+  proxy?: string | false;
 }
 
 /** A handler that also gets the client. */
@@ -94,7 +100,7 @@ export function withLaunchDarkly<E = unknown, C extends LambdaContext = LambdaCo
   options: LambdaOptions,
   handler: LDLambdaHandler<E, C, R>,
 ): (event: E, context: C) => Promise<R> {
-  const { sdkKey, initTimeout, flushTimeout, timeoutMargin, ...engineOptions } = options;
+  const { sdkKey, initTimeout, flushTimeout, timeoutMargin, proxy, ...engineOptions } = options;
   const logger = engineOptions.logger ?? basicLogger();
   if (engineOptions.flushInterval !== undefined) {
     // A periodic flush would be a timer firing in a frozen environment; invocations flush instead.
@@ -104,6 +110,9 @@ export function withLaunchDarkly<E = unknown, C extends LambdaContext = LambdaCo
   const initMs = seconds('initTimeout', initTimeout, logger) * 1000;
   const flushMs = seconds('flushTimeout', flushTimeout, logger) * 1000;
   const marginMs = seconds('timeoutMargin', timeoutMargin, logger) * 1000;
+  // The proxy's connections stay open for the environment's next invocations, as the client does.
+  const proxies = proxyFor(proxy, engineOptions.fetch, logger, process.env);
+  if (proxies !== undefined) engineOptions.fetch = proxies.fetch;
   const client = makeClient(sdkKey, engineOptions, logger);
 
   return (event: E, context: C): Promise<R> =>
