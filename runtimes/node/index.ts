@@ -3,7 +3,7 @@
  * requests routed through a web proxy from `HTTPS_PROXY` / `HTTP_PROXY` (less `NO_PROXY`) or the
  * `proxy` option, as LaunchDarkly's server SDKs do (see proxy.ts).
  */
-import { basicLogger, init as initEngine, type LDClient, type LDOptions } from '../../src/index.js';
+import { basicLogger, init as initEngine, type LDLongLivedClient, type LDOptions } from '../../src/index.js';
 import { ProxiedClient } from './proxiedClient.js';
 import { proxyFor } from './proxy.js';
 
@@ -25,7 +25,7 @@ export interface NodeOptions extends LDOptions {
  * `pollInterval` is given) and a flush every 5 s (unless `flushInterval` is given). Await
  * `waitForInitialization()` before evaluating and `close()` on shutdown.
  */
-export function init(sdkKey: string, options: NodeOptions = {}): LDClient {
+export function init(sdkKey: string, options: NodeOptions = {}): LDLongLivedClient {
   const { proxy, ...engineOptions } = options;
   const defaults: LDOptions = { stream: engineOptions.pollInterval === undefined, flushInterval: 5 };
   const merged: LDOptions = { ...defaults };
