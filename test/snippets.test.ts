@@ -6,7 +6,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
+import { EdgeRuntime } from 'edge-runtime';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
@@ -250,6 +253,69 @@ describe('the snippets', () => {
       } finally {
         await mf.dispose();
       }
+    }
+  }, 120_000);
+
+  it('for Vercel answer in edge-runtime from Edge Config, and send their events', async () => {
+    compiled('vercel');
+    const runnable = byHost('vercel').filter((s) => s.mark === 'run');
+    expect(runnable.length).toBeGreaterThanOrEqual(2);
+    // Edge Config's read API on loopback: GET /<id>/item/<key> with the connection string's token.
+    const reads: string[] = [];
+    const edgeConfig = createServer((req, res) => {
+      reads.push(`${req.method} ${req.url} ${req.headers.authorization}`);
+      if (req.url?.startsWith(`/ecfg_snippets/item/LD-Env-${CLIENT_SIDE_ID}?`) && req.headers.authorization === 'Bearer t0ken') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(PAYLOAD);
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => edgeConfig.listen(0, '127.0.0.1', resolve));
+    const dir = app('vercel');
+    // Imported before the snippet, so that its client's requests to LaunchDarkly reach the loopback one.
+    writeFileSync(
+      join(dir, 'redirect.js'),
+      `const realFetch = globalThis.fetch;
+globalThis.fetch = (input, init) => {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  return realFetch(url.replace(/^https:\\/\\/(sdk|events)\\.launchdarkly\\.com/, ${JSON.stringify(mock.baseUri)}), init);
+};
+`,
+    );
+    try {
+      for (const snippet of runnable) {
+        const bundled = await build({
+          stdin: {
+            contents: [
+              "import './redirect.js';",
+              `import handler from './out/${snippet.name}.js';`,
+              "addEventListener('fetch', (e) => e.respondWith(handler(e.request, { waitUntil: (p) => e.waitUntil(p) })));",
+            ].join('\n'),
+            resolveDir: dir,
+            loader: 'js',
+          },
+          bundle: true,
+          format: 'iife',
+          platform: 'browser',
+          conditions: ['edge-light', 'worker', 'browser'],
+          write: false,
+          logLevel: 'silent',
+        });
+        const env = {
+          LD_SDK_KEY: SDK_KEY,
+          LD_CLIENT_SIDE_ID: CLIENT_SIDE_ID,
+          EDGE_CONFIG: `http://127.0.0.1:${(edgeConfig.address() as AddressInfo).port}/ecfg_snippets?token=t0ken`,
+        };
+        const runtime = new EdgeRuntime({ extend: (context) => Object.assign(context, { process: { env } }) });
+        runtime.evaluate(bundled.outputFiles[0].text);
+        const before = mock.events.payloads.length;
+        const response = await runtime.dispatchFetch('https://app.example/api/flags?user=alice');
+        expect(await response.json(), snippet.name).toEqual({ newCheckout: true });
+        await response.waitUntil();
+        expect(mock.events.payloads.slice(before).map((p) => p.headers.authorization)).toContain(SDK_KEY);
+      }
+      // (The client also asks for all items first, which this stand-in does not serve.)
+      expect(reads.filter((r) => r.includes('/item/'))).toEqual(runnable.map(() => `GET /ecfg_snippets/item/LD-Env-${CLIENT_SIDE_ID}?version=1 Bearer t0ken`));
+    } finally {
+      await new Promise((resolve) => edgeConfig.close(resolve));
     }
   }, 120_000);
 
