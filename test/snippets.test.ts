@@ -182,7 +182,7 @@ describe('the snippets', () => {
       const ran = await runProgram(process.execPath, ['--import', join(ROOT, 'test/snippets/redirect.mjs'), join('out', `${snippet.name}.js`)], {
         cwd: app('node'),
         env: programEnv(),
-        settleMs: 4000,
+        settleMs: 8000,
       });
       const where = `${snippet.file}:${snippet.line}\n${ran.stdout}${ran.stderr}`;
       expect(ran.code, where).toBe(0);

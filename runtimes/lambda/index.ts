@@ -76,7 +76,8 @@ async function flushWithin(client: LDClient, limitMs: number, logger: LDLogger):
  * of the function, where a flag outage should only mean default values.
  */
 function makeClient(sdkKey: unknown, options: LDOptions, logger: LDLogger): LDClient {
-  if (typeof sdkKey === 'string' && sdkKey.trim() !== '') {
+  // Offline on purpose needs no key.
+  if (typeof sdkKey === 'string' && (sdkKey.trim() !== '' || options.offline === true)) {
     // No background sources (they need a process that is not frozen), but a `featureStore` is read
     // item by item, and flags polled from LaunchDarkly are written through it for readers elsewhere.
     return new LDClient(sdkKey, options, { background: () => undefined, storeView: storeViewFor });

@@ -139,6 +139,10 @@ describe('Lambda handler wrapper', () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^\[ldedge\] error: option "sdkKey" is empty \(is LD_SDK_KEY set/);
       expect(ld.requests).toHaveLength(0);
+      // Offline on purpose: no key needed, nothing to complain about.
+      const offline = withLaunchDarkly({ sdkKey: '', offline: true }, (_event: unknown, _context, client) => client.boolVariation('f', { key: 'u' }, true));
+      expect(await offline({}, lambdaContext())).toBe(true);
+      expect(errors).toHaveBeenCalledTimes(1);
     } finally {
       errors.mockRestore();
       vi.unstubAllEnvs();
