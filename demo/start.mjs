@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Log, LogLevel, Miniflare } from 'miniflare';
+import { explain } from './explain.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const once = process.argv.includes('--once');
@@ -87,7 +88,9 @@ try {
 }
 const url = String(await mf.ready);
 const kv = await mf.getKVNamespace('LD_KV');
-await kv.put(`LD-Env-${clientSideId}`, readFileSync(`${root}examples/flags.json`, 'utf8'));
+const flagsJson = readFileSync(`${root}examples/flags.json`, 'utf8');
+await kv.put(`LD-Env-${clientSideId}`, flagsJson);
+const { flags } = JSON.parse(flagsJson);
 
 console.log(`Worker listening on ${url}  (KV entry LD-Env-${clientSideId}, events to ${sinkUri})`);
 
@@ -97,7 +100,8 @@ for (const query of SAMPLES) {
   const body = await response.json();
   console.log(`\nGET /?${query}  → ${response.status}  context ${JSON.stringify(body.context)}`);
   for (const [flag, { value, variationIndex, reason }] of Object.entries(body.flags)) {
-    console.log(`  ${flag.padEnd(15)} = ${JSON.stringify(value).padEnd(30)} variation ${variationIndex} ${JSON.stringify(reason)}`);
+    console.log(`  ${flag.padEnd(15)} = ${JSON.stringify(value).padEnd(30)} variation ${variationIndex} (${reason.kind})`);
+    console.log(`  ${''.padEnd(15)}   why: ${explain(flags[flag], { value, variationIndex, reason }, body.context, flags)}`);
   }
 }
 

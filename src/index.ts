@@ -2,17 +2,31 @@
  * ldedge: LaunchDarkly-compatible flag evaluation for edge and serverless runtimes. This entry
  * point has everything, streaming, background polling and store write-through included.
  */
-import { LDClient } from './client.js';
-import { longLivedParts } from './data/longLived.js';
+import { LDLongLivedClient } from './longLivedClient.js';
 import type { LDOptions } from './options.js';
 
 /**
  * Creates a client. With an inline `payload` it is ready at once; otherwise await
  * `waitForInitialization()` before evaluating.
  */
-export function init(sdkKey: string, options?: LDOptions): LDClient {
-  return new LDClient(sdkKey, options, longLivedParts);
+export function init(sdkKey: string, options?: LDOptions): LDLongLivedClient {
+  return new LDLongLivedClient(sdkKey, options);
 }
+
+export {
+  LDLongLivedClient,
+  type LDFlagChange,
+  type LDFlagChangeEvent,
+  type LDFlagChangeListener,
+} from './longLivedClient.js';
+export type {
+  LDDataSourceErrorInfo,
+  LDDataSourceErrorKind,
+  LDDataSourceState,
+  LDDataSourceStatus,
+  LDDataSourceStatusListener,
+  LDDataSourceStatusProvider,
+} from './data/dataSourceStatus.js';
 
 export {
   LDClient,

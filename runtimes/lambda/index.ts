@@ -9,6 +9,7 @@
  */
 import { storeViewFor, timedOut } from '../../src/adapterApi.js';
 import { basicLogger, LDClient, type LDLogger, type LDOptions } from '../../src/lean.js';
+import { proxyFor } from '../node/proxy.js';
 import { withFreshFlags } from '../shared/handler.js';
 
 export * from '../../src/lean.js';
@@ -28,6 +29,11 @@ export interface LambdaOptions extends LDOptions {
   flushTimeout?: number;
   /** Seconds of the invocation's remaining time that the waits leave alone. Default 0.5. */
   timeoutMargin?: number;
+  /**
+   * A web proxy for every request, as in `ldedge/node`; `false` ignores the environment. Unset:
+   * `HTTPS_PROXY` / `HTTP_PROXY` (lower case too), less the hosts in `NO_PROXY`.
+   */
+  proxy?: string | false;
 }
 
 /** A handler that also gets the client. */
@@ -65,6 +71,27 @@ async function flushWithin(client: LDClient, limitMs: number, logger: LDLogger):
 }
 
 /**
+ * The wrapper's client. Without an SDK key (an unset `LD_SDK_KEY` read as `''`) it is an offline
+ * one, after one error line: throwing here would fail the module's import, and so every cold start
+ * of the function, where a flag outage should only mean default values.
+ */
+function makeClient(sdkKey: unknown, options: LDOptions, logger: LDLogger): LDClient {
+  // Offline on purpose needs no key.
+  if (typeof sdkKey === 'string' && (sdkKey.trim() !== '' || options.offline === true)) {
+    // No background sources (they need a process that is not frozen), but a `featureStore` is read
+    // item by item, and flags polled from LaunchDarkly are written through it for readers elsewhere.
+    return new LDClient(sdkKey, options, { background: () => undefined, storeView: storeViewFor });
+  }
+  const given = sdkKey === undefined ? 'missing' : typeof sdkKey === 'string' ? 'empty' : `not a string (${typeof sdkKey})`;
+  logger.error(
+    `option "sdkKey" is ${given} (is LD_SDK_KEY set in the function's environment?): no flags are loaded, ` +
+      'no events are sent, and evaluations give their default values',
+  );
+  const { hooks, payload } = options;
+  return new LDClient('', { logger, hooks, payload, offline: true, sendEvents: false });
+}
+
+/**
  * Wraps a Lambda handler: `export const handler = withLaunchDarkly({ sdkKey }, async (event, context, ld) => …)`.
  * Each invocation waits for fresh flags (bounded by `initTimeout` and the time left), runs the
  * handler, then waits for event delivery (bounded by `flushTimeout` and the time left), also when
@@ -74,7 +101,7 @@ export function withLaunchDarkly<E = unknown, C extends LambdaContext = LambdaCo
   options: LambdaOptions,
   handler: LDLambdaHandler<E, C, R>,
 ): (event: E, context: C) => Promise<R> {
-  const { sdkKey, initTimeout, flushTimeout, timeoutMargin, ...engineOptions } = options;
+  const { sdkKey, initTimeout, flushTimeout, timeoutMargin, proxy, ...engineOptions } = options;
   const logger = engineOptions.logger ?? basicLogger();
   if (engineOptions.flushInterval !== undefined) {
     // A periodic flush would be a timer firing in a frozen environment; invocations flush instead.
@@ -84,9 +111,10 @@ export function withLaunchDarkly<E = unknown, C extends LambdaContext = LambdaCo
   const initMs = seconds('initTimeout', initTimeout, logger) * 1000;
   const flushMs = seconds('flushTimeout', flushTimeout, logger) * 1000;
   const marginMs = seconds('timeoutMargin', timeoutMargin, logger) * 1000;
-  // No background sources (they need a process that is not frozen), but a `featureStore` is read
-  // item by item, and flags polled from LaunchDarkly are written through it for readers elsewhere.
-  const client = new LDClient(sdkKey, engineOptions, { background: () => undefined, storeView: storeViewFor });
+  // The proxy's connections stay open for the environment's next invocations, as the client does.
+  const proxies = proxyFor(proxy, engineOptions.fetch, logger, process.env);
+  if (proxies !== undefined) engineOptions.fetch = proxies.fetch;
+  const client = makeClient(sdkKey, engineOptions, logger);
 
   return (event: E, context: C): Promise<R> =>
     withFreshFlags(

@@ -1,5 +1,6 @@
 /** What only long-lived processes need (streaming, the polling loop, a persistent store read item by item), wired from configuration. */
 import type { Config } from '../validateOptions.js';
+import type { DataSourceStatusSink } from './dataSourceStatus.js';
 import type { PersistentDataStore } from './persistentStore.js';
 import { PollingLoader } from './pollLoader.js';
 import { PollingDataSource } from './pollingLoop.js';
@@ -17,7 +18,7 @@ export interface LongLivedParts {
    * The background source the configuration asks for, streaming or a polling loop, with its name
    * for `dataStatus`; undefined when it asks for neither.
    */
-  background(config: Config): [source: 'stream' | 'polling', LDDataSource] | undefined;
+  background(config: Config, status?: DataSourceStatusSink): [source: 'stream' | 'polling', LDDataSource] | undefined;
   /**
    * The store's items, read one by one and cached for `cacheTtl`, that the client evaluates over
    * when `featureStore` is set; data sources write through it. `onStatus` hears of failures in
@@ -29,8 +30,8 @@ export interface LongLivedParts {
 type Background = ReturnType<LongLivedParts['background']>;
 
 export const longLivedParts: LongLivedParts = {
-  background(config) {
-    const background = source(config);
+  background(config, status) {
+    const background = source(config, status);
     const big = config.bigSegments;
     if (background === undefined || big === undefined) return background;
     // A process that keeps a stream or polling loop also keeps the big-segment store's status
@@ -50,7 +51,7 @@ export const longLivedParts: LongLivedParts = {
 };
 
 // `stream` wins over `pollInterval` (the configuration has warned that it is ignored).
-function source(config: Config): Background {
+function source(config: Config, status: DataSourceStatusSink | undefined): Background {
   if (config.stream) {
     return [
       'stream',
@@ -60,9 +61,10 @@ function source(config: Config): Background {
         filter: config.payloadFilterKey,
         initialReconnectDelayMs: config.initialReconnectDelayMs,
         logger: config.logger,
+        status,
       }),
     ];
   }
   if (config.pollIntervalMs === undefined) return undefined;
-  return ['polling', new PollingDataSource(new PollingLoader(config), config.pollIntervalMs, config.logger)];
+  return ['polling', new PollingDataSource(new PollingLoader(config), config.pollIntervalMs, config.logger, status)];
 }

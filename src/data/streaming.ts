@@ -13,6 +13,7 @@ import {
 } from '../http.js';
 import type { LDLogger } from '../logging.js';
 import { Backoff } from './backoff.js';
+import type { DataSourceStatusSink } from './dataSourceStatus.js';
 import { applyStreamMessage } from './streamMessages.js';
 import type { DataSourceUpdates, LDDataSource } from './types.js';
 
@@ -27,6 +28,8 @@ export interface StreamingOptions {
   random?: () => number;
   maxReconnectDelayMs?: number;
   resetBackoffAfterMs?: number;
+  /** Told of each put, failure and stop, for `dataSourceStatusProvider`. */
+  status?: DataSourceStatusSink;
 }
 
 /** How one connection ended: try again after a delay, or never (closed, or refused for good). */
@@ -105,6 +108,7 @@ export class StreamingDataSource implements LDDataSource {
       } catch (err) {
         // Only a receiver that throws gets here; treat it like a broken connection.
         logger.warn(`Stream stopped unexpectedly: ${describe(err)}`);
+        this.options.status?.interrupted('UNKNOWN', describe(err));
         outcome = 'retry';
       }
       this.reader = undefined;
@@ -148,6 +152,7 @@ export class StreamingDataSource implements LDDataSource {
     } catch (err) {
       if (this.closed) return 'stop';
       logger.warn(`Stream connection failed: ${describe(err)}; will retry`);
+      this.options.status?.interrupted('NETWORK_ERROR', describe(err));
       return 'retry';
     }
     if (this.closed) {
@@ -160,14 +165,17 @@ export class StreamingDataSource implements LDDataSource {
       const status = response.status;
       if (response.ok) {
         logger.warn('Stream response had no body; will retry');
+        this.options.status?.interrupted('UNKNOWN', 'stream response had no body');
         return 'retry';
       }
       if (isRecoverableStatus(status)) {
         logger.warn(`Stream connection failed with HTTP ${status}; will retry`);
+        this.options.status?.interrupted('ERROR_RESPONSE', `HTTP ${status}`, status);
         return 'retry';
       }
       const err = new HttpStatusError(status, 'Stream connection');
       logger.error(`${err.message}; streaming has stopped for good`);
+      this.options.status?.off('ERROR_RESPONSE', err.message, status);
       this.closed = true;
       this.settle(err);
       return 'stop';
@@ -199,7 +207,10 @@ export class StreamingDataSource implements LDDataSource {
         if (broken !== undefined || this.closed) return;
         try {
           const outcome = applyStreamMessage(message.event, message.data, updates);
-          if (outcome.applied === 'put') this.settle();
+          if (outcome.applied === 'put') {
+            this.settle();
+            this.options.status?.valid();
+          }
           else if (outcome.applied === 'ignored') logger.debug(`Stream: ignored ${outcome.reason}`);
         } catch (err) {
           broken = describe(err);
@@ -225,6 +236,7 @@ export class StreamingDataSource implements LDDataSource {
         if (this.closed) return 'stop';
         const why = silent || err instanceof TimeoutError ? `no data for ${http.readTimeoutMs} ms` : describe(err);
         logger.warn(`Stream connection lost (${why}); will retry`);
+        this.options.status?.interrupted('NETWORK_ERROR', `connection lost (${why})`);
         return 'retry';
       } finally {
         clearTimeout(timer);
@@ -234,6 +246,7 @@ export class StreamingDataSource implements LDDataSource {
         // A timeout cancels the reader, which some fetch implementations report as a clean end.
         const why = silent ? `connection lost (no data for ${http.readTimeoutMs} ms)` : 'closed by the server';
         logger.warn(`Stream ${why}; will retry`);
+        this.options.status?.interrupted('NETWORK_ERROR', why);
         return 'retry';
       }
       parser.feed(decoder.decode(chunk.value, { stream: true }));
@@ -243,6 +256,7 @@ export class StreamingDataSource implements LDDataSource {
       }
       if (broken !== undefined) {
         logger.warn(`Stream sent invalid data (${broken}); restarting the stream`);
+        this.options.status?.interrupted('INVALID_DATA', broken);
         stop();
         return 'retry';
       }

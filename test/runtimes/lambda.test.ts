@@ -121,6 +121,34 @@ describe('Lambda handler wrapper', () => {
     }
   });
 
+  it('without an SDK key, the cold start does not throw: one error naming the option, then defaults', async () => {
+    vi.stubEnv('LD_SDK_KEY', undefined);
+    vi.stubEnv('LD_BASE_URI', ld.baseUri);
+    vi.stubEnv('LD_EVENTS_URI', ld.baseUri);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      vi.resetModules();
+      const { handler } = await import('../../examples/lambda/handler.js');
+      for (const user of ['alice', 'bob']) {
+        const result = await handler({ queryStringParameters: { user } }, lambdaContext());
+        expect(result.statusCode).toBe(200);
+        // The default, for want of flags: the served flag would say true for everyone.
+        expect(JSON.parse(result.body)).toEqual({ newCheckout: false, reason: { kind: 'ERROR', errorKind: expect.any(String) } });
+      }
+      const lines = errors.mock.calls.map((call) => String(call[0]));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^\[ldedge\] error: option "sdkKey" is empty \(is LD_SDK_KEY set/);
+      expect(ld.requests).toHaveLength(0);
+      // Offline on purpose: no key needed, nothing to complain about.
+      const offline = withLaunchDarkly({ sdkKey: '', offline: true }, (_event: unknown, _context, client) => client.boolVariation('f', { key: 'u' }, true));
+      expect(await offline({}, lambdaContext())).toBe(true);
+      expect(errors).toHaveBeenCalledTimes(1);
+    } finally {
+      errors.mockRestore();
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('passes the result through and sends the events of every invocation', async () => {
     const { handler } = makeHandler();
     const first = await handler({ user: 'ann' }, lambdaContext());
