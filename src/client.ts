@@ -121,10 +121,13 @@ export class LDClient {
         this.#lastError = error;
       }));
 
-    if (config.payload !== undefined) {
+    const payload = config.payload;
+    if (payload !== undefined) {
       this.#source = 'payload';
+      // The configuration outlives the constructor; the payload string need not: its parse is what is kept.
+      (config as { payload?: unknown }).payload = undefined;
       try {
-        this.#setData(DataSet.from(parseAllData(config.payload, 'option "payload"')));
+        this.#setData(DataSet.from(parseAllData(payload, 'option "payload"')));
       } catch (err) {
         logger.error((this.#lastError = (err as Error).message));
       }
