@@ -40,6 +40,36 @@ export async function startPayloadServer(payloadJson) {
   };
 }
 
+/**
+ * A loopback event service: accepts every `POST /bulk` once its body has arrived, and counts the
+ * bytes posted.
+ * @returns {Promise<{uri: string, bytes: () => number, close: () => Promise<void>}>}
+ */
+export async function startEventSink() {
+  let received = 0;
+  const server = http.createServer((req, res) => {
+    req.on('data', (chunk) => (received += chunk.length));
+    req.on('end', () => {
+      res.writeHead(202);
+      res.end();
+    });
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+  return {
+    uri: `http://127.0.0.1:${port}`,
+    bytes: () => received,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
+  };
+}
+
 /** A logger that discards everything (LDLogger shape). */
 export const silentLogger = {
   error() {},
