@@ -119,9 +119,8 @@ export function buildAllFlagsState(
   const metadata: Record<string, LDFlagMetadata> = Object.create(null);
 
   for (const key of data.flagKeys()) {
-    const raw = data.item('flags', key) as FlagData;
     // Filter on the raw item so server-only flags are never prepared.
-    if (clientSideOnly && !availableToClientSide(raw)) continue;
+    if (clientSideOnly && !availableToClientSide(data.item('flags', key) as FlagData)) continue;
 
     let result: EvalResult;
     try {
@@ -133,7 +132,7 @@ export function buildAllFlagsState(
     }
 
     // A flag that could not be prepared is described from its raw item, like any failed evaluation.
-    const item: FlagFields = result.flag ?? raw;
+    const item: FlagFields = result.flag ?? (data.item('flags', key) as FlagData);
     const debugUntil = asNumber(item.debugEventsUntilDate);
     const trackReason = result.trackReason;
     const trackEvents = item.trackEvents === true || trackReason;
