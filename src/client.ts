@@ -121,16 +121,15 @@ export class LDClient {
         this.#lastError = error;
       }));
 
-    const payload = config.payload;
-    if (payload !== undefined) {
+    if (config.payload !== undefined) {
       this.#source = 'payload';
-      // The configuration outlives the constructor; the payload string need not: its parse is what is kept.
-      (config as { payload?: unknown }).payload = undefined;
       try {
-        this.#setData(DataSet.from(parseAllData(payload, 'option "payload"')));
+        this.#setData(DataSet.from(parseAllData(config.payload, 'option "payload"')));
       } catch (err) {
         logger.error((this.#lastError = (err as Error).message));
       }
+      // The configuration outlives the constructor; the payload string need not: its parse is what is kept.
+      (config as { payload?: unknown }).payload = undefined;
     } else if (config.offline) {
       this.#source = 'offline';
       this.#setData(DataSet.empty());
@@ -286,7 +285,7 @@ export class LDClient {
       return;
     }
     if (metricValue !== undefined && !Number.isFinite(metricValue)) {
-      this.#logger.warn(`track "${key}": metricValue must be a finite number; it is left out`);
+      this.#logger.warn(`track "${key}": metricValue must be a finite number; it is ignored`);
       metricValue = undefined;
     }
     this.#events?.recordCustom(key, valid, data, metricValue);

@@ -4,9 +4,9 @@
  *
  * Recording is synchronous and cheap: an evaluation is only logged, with a shared reading of the
  * clock; the log becomes summary counts and events later (see `recordEvaluation`). Events keep a
- * reference to their context, as LaunchDarkly's SDKs do; it is redacted and serialized when a
- * flush sends them, once per context object per flush however many events name it, and spliced
- * into each event's JSON.
+ * reference to their context, as LaunchDarkly's SDKs do; it is redacted when a flush sends them,
+ * once per context object per flush however many events name it, and each payload is serialized
+ * in one piece.
  */
 import type { Config } from '../validateOptions.js';
 import type { Context } from '../context.js';
@@ -15,7 +15,7 @@ import type { PreparedFlag } from '../evaluation/prepare.js';
 import type { LDLogger } from '../logging.js';
 import type { LDFlagValue } from '../apiTypes.js';
 import { ContextDeduplicator } from './contextDedup.js';
-import { ContextRedactor, copyJson, hasAnonymousMember, withoutAnonymous } from './redaction.js';
+import { ContextRedactor, copyJson, hasAnonymousMember, withoutAnonymous, type JsonObject } from './redaction.js';
 import { authHint } from '../http.js';
 import { DefaultEventSender, type EventSendResult, type LDEventSender } from './sender.js';
 import { Summarizer } from './summarizer.js';
@@ -60,10 +60,10 @@ interface QueuedEvent {
 }
 
 /**
- * A context's redacted form as JSON; `redactAnonymous` for feature and custom events, which leave
- * out the attributes of anonymous members.
+ * A context's redacted form; `redactAnonymous` for feature and custom events, which leave out the
+ * attributes of anonymous members.
  */
-type Redacted = (context: Context, redactAnonymous: boolean) => string;
+type Redacted = (context: Context, redactAnonymous: boolean) => JsonObject;
 
 const OUTCOMES: readonly unknown[] = ['success', 'retry', 'drop', 'stop'];
 
@@ -104,8 +104,6 @@ export class EventProcessor {
     this.#clockUses = 0;
     this.#clockExpiring = false;
   };
-  /** Whether `#now` is the default clock, whose readings `#clock` shares. */
-  readonly #sharedClock: boolean;
   #dropped = 0;
   /** Set by the first event dropped for capacity, until the next flush: one warning each time. */
   #overflowing = false;
@@ -122,7 +120,6 @@ export class EventProcessor {
   constructor(config: EventsConfig, options: EventProcessorOptions = {}) {
     this.#logger = config.logger;
     this.#now = options.now ?? Date.now;
-    this.#sharedClock = options.now === undefined;
     this.#config = config;
     this.#retryDelayMs = options.retryDelayMs ?? 1000;
     this.#redactor = new ContextRedactor(config.allAttributesPrivate, config.privateAttributes);
@@ -189,7 +186,8 @@ export class EventProcessor {
       this.#clockUses--;
       return this.#clockValue;
     }
-    if (!this.#sharedClock) return this.#now();
+    // A clock of the caller's own is read every time.
+    if (this.#now !== Date.now) return this.#now();
     if (!this.#clockExpiring) {
       this.#clockExpiring = true;
       queueMicrotask(this.#expireClock);
@@ -317,14 +315,13 @@ export class EventProcessor {
     const summary = this.#summarizer.take();
     if (summary !== undefined) events.push(summary);
     // Per caller's context object: its redacted form, and the one without anonymous members' attributes.
-    const cache = new Map<object, [string?, string?]>();
+    const cache = new Map<object, [JsonObject?, JsonObject?]>();
     const redacted: Redacted = (context, redactAnonymous) => {
       const strip = redactAnonymous && hasAnonymousMember(context);
       const id = context.attributes ?? context;
       let entry = cache.get(id);
       if (entry === undefined) cache.set(id, (entry = []));
-      // A redacted context is plain JSON data: serializing it cannot throw.
-      return (entry[strip ? 1 : 0] ??= JSON.stringify(this.#redactor.redact(context, strip)));
+      return (entry[strip ? 1 : 0] ??= this.#redactor.redact(context, strip));
     };
     // A flush waits only for the payloads it sent itself: in workerd a request must not wait
     // on I/O another request started. close() waits for everything.
@@ -377,29 +374,43 @@ export class EventProcessor {
     }
   }
 
+  /** Counts and logs one event left out of a payload, so the rest of the payload still goes. */
+  #lost(why: string, err: unknown): false {
+    this.#dropped++;
+    this.#logger.warn(`dropped an analytics event ${why}: ${String(err)}`);
+    return false;
+  }
+
   async #deliver(queued: QueuedEvent[], redacted: Redacted): Promise<void> {
-    // Each event is serialized on its own, its context spliced in as its last field: a context
-    // named by many events is serialized once, and an event whose context cannot be read (a
-    // getter, a proxy) or that cannot itself be serialized loses only itself.
-    const parts: string[] = [];
-    for (const event of queued) {
+    // A context that throws when read (a getter, a proxy) loses its own event only.
+    const events = queued.filter((event) => {
       const context = event[CONTEXT];
-      let why = 'whose context could not be read';
       try {
         // Feature and custom events leave out anonymous members' attributes.
-        const json = context && redacted(context, event.kind === 'feature' || event.kind === 'custom');
-        why = 'that cannot be serialized';
-        const fields = JSON.stringify(event);
-        parts.push(json ? `${fields.slice(0, -1)},"context":${json}}` : fields);
+        if (context) event.context = redacted(context, event.kind === 'feature' || event.kind === 'custom');
+        return true;
       } catch (err) {
-        // Counted and logged; the rest of the payload still goes.
-        this.#dropped++;
-        this.#logger.warn(`dropped an analytics event ${why}: ${String(err)}`);
+        return this.#lost('whose context could not be read', err);
       }
-    }
-    const count = parts.length;
+    });
+    // One JSON.stringify for the whole payload: no text per event to copy again into the body.
+    let body: string;
+    let count = events.length;
     if (count === 0) return;
-    const body = `[${parts.join()}]`;
+    try {
+      body = JSON.stringify(events);
+    } catch {
+      // An event that cannot be serialized is left out rather than the whole batch.
+      const kept = events.filter((event) => {
+        try {
+          return JSON.stringify(event) !== undefined;
+        } catch (err) {
+          return this.#lost('that cannot be serialized', err);
+        }
+      });
+      if ((count = kept.length) === 0) return;
+      body = JSON.stringify(kept);
+    }
     const payloadId = crypto.randomUUID();
     let result = await this.#attempt(body, payloadId);
     if (result.outcome === 'retry' && !this.#stopped) {
