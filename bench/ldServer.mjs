@@ -15,7 +15,9 @@ export async function startPayloadServer(payloadJson) {
     requestCount++;
     const path = (req.url || '').split('?')[0];
     if (req.method === 'GET' && path === '/sdk/latest-all') {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      // No keep-alive: a pooled socket the server has since timed out would fail a later
+      // client's first poll, which the SDK retries only after its poll interval.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, connection: 'close' });
       res.end(body);
       return;
     }

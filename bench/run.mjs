@@ -18,6 +18,8 @@
 //
 // The process exits 0 whether or not targets are met: this is a report.
 
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import LaunchDarkly from '@launchdarkly/node-server-sdk';
 import { init as initLdedge } from '../dist/src/index.js';
@@ -129,7 +131,7 @@ async function main() {
     const d = await workloadEvents(payloadString, flagKeys, defaults, contexts);
 
     // ---- workload E ---------------------------------------------------------
-    const e = await workloadHeap(payload, flagKeys, defaults, contexts, server.baseUri);
+    const e = workloadHeap();
 
     // ---- workload F ---------------------------------------------------------
     const f = await workloadFlush(payloadString, flagKeys, defaults, contexts, server.baseUri);
@@ -590,46 +592,22 @@ function workloadColdStart(payloadString, flagKeys, defaults, contexts) {
 
 /**
  * The heap a client holds once every flag has been evaluated (and so prepared) for one context,
- * after a full GC: ldedge from an inline string of its own (what it keeps of that string counts),
- * the LaunchDarkly SDK from one poll of the loopback server. Median over `heapReps` clients.
+ * each measured in a fresh process (bench/heap.mjs); median over `heapReps` processes per SDK.
  */
-async function workloadHeap(payload, flagKeys, defaults, contexts, baseUri) {
-  const ctx = contexts[0];
-  const held = async (make) => {
+function workloadHeap() {
+  const script = fileURLToPath(new URL('./heap.mjs', import.meta.url));
+  const held = (sdk) => {
     const samples = [];
     for (let r = 0; r < CONFIG.heapReps; r++) {
-      gc();
-      gc();
-      const before = process.memoryUsage().heapUsed;
-      const client = await make();
-      gc();
-      gc();
-      samples.push(process.memoryUsage().heapUsed - before);
-      await client.close();
+      const out = execFileSync(process.execPath, ['--expose-gc', script, sdk, ...[CONFIG.flags, CONFIG.segments, CONFIG.seed].map(String)]);
+      samples.push(JSON.parse(out.toString()).held);
     }
     return median(samples);
   };
   process.stdout.write('workload E (heap): measuring...');
-  const edge = await held(async () => {
-    const client = initLdedge('sdk-key', { payload: JSON.stringify(payload), sendEvents: false });
-    await client.waitForInitialization();
-    for (let i = 0; i < flagKeys.length; i++) client.variationDetail(flagKeys[i], ctx, defaults[i]);
-    return client;
-  });
-  const ld = await held(async () => {
-    const client = LaunchDarkly.init('sdk-key', {
-      baseUri,
-      stream: false,
-      sendEvents: false,
-      diagnosticOptOut: true,
-      logger: silentLogger,
-    });
-    await client.waitForInitialization({ timeout: 10 });
-    for (let i = 0; i < flagKeys.length; i++) await client.variationDetail(flagKeys[i], ctx, defaults[i]);
-    return client;
-  });
+  const result = { edge: held('ldedge'), ld: held('launchdarkly') };
   process.stdout.write(' done\n');
-  return { edge, ld };
+  return result;
 }
 
 // ---------------------------------------------------------------------------
