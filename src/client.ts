@@ -253,7 +253,7 @@ export class LDClient {
     const data = this.#data;
     if (data === undefined) this.#logger.warn(`allFlagsState: ${NOT_LOADED}; returning an invalid state`);
     const valid = data && this.#context(context, 'allFlagsState');
-    return valid ? buildAllFlagsState(data!, this.#evaluator!, valid, options) : new LDFlagsState(false, {}, {});
+    return valid ? buildAllFlagsState(data!, this.#evaluator!, valid, options) : new LDFlagsState(false);
   }
 
   /**
