@@ -4,7 +4,7 @@
  */
 import type { Context } from './context.js';
 import type { HeldData } from './data/dataSet.js';
-import { hasOwn, isRecord } from './util/json.js';
+import { isRecord } from './util/json.js';
 import { errorResult, type EvalResult, type FlagEvaluator } from './evaluation/evaluator.js';
 import { asNumber } from './evaluation/operators.js';
 import type { LDEvaluationReason, LDFlagValue } from './apiTypes.js';
@@ -58,8 +58,9 @@ export class LDFlagsState {
   constructor(
     /** False when no flags could be evaluated: client not ready, or an invalid context. */
     readonly valid: boolean,
-    values: Record<string, LDFlagValue>,
-    metadata: Record<string, LDFlagMetadata>,
+    // Without prototypes (see `buildAllFlagsState`), so that a key reads only what was put under it.
+    values: Record<string, LDFlagValue> = Object.create(null),
+    metadata: Record<string, LDFlagMetadata> = Object.create(null),
   ) {
     this.#values = values;
     this.#metadata = metadata;
@@ -67,12 +68,12 @@ export class LDFlagsState {
 
   /** The flag's value (null when its evaluation gave none), or undefined if not in the state. */
   getFlagValue(key: string): LDFlagValue | undefined {
-    return hasOwn(this.#values, key) ? this.#values[key] : undefined;
+    return this.#values[key];
   }
 
   /** The reason, when the state holds one for the flag (see `withReasons`). */
   getFlagReason(key: string): LDEvaluationReason | undefined {
-    return hasOwn(this.#metadata, key) ? this.#metadata[key].reason : undefined;
+    return this.#metadata[key]?.reason;
   }
 
   /** Every flag key and value, as a plain object of its own. */
@@ -119,9 +120,8 @@ export function buildAllFlagsState(
   const metadata: Record<string, LDFlagMetadata> = Object.create(null);
 
   for (const key of data.flagKeys()) {
-    const raw = data.item('flags', key) as FlagData;
     // Filter on the raw item so server-only flags are never prepared.
-    if (clientSideOnly && !availableToClientSide(raw)) continue;
+    if (clientSideOnly && !availableToClientSide(data.item('flags', key) as FlagData)) continue;
 
     let result: EvalResult;
     try {
@@ -133,7 +133,7 @@ export function buildAllFlagsState(
     }
 
     // A flag that could not be prepared is described from its raw item, like any failed evaluation.
-    const item: FlagFields = result.flag ?? raw;
+    const item: FlagFields = result.flag ?? (data.item('flags', key) as FlagData);
     const debugUntil = asNumber(item.debugEventsUntilDate);
     const trackReason = result.trackReason;
     const trackEvents = item.trackEvents === true || trackReason;

@@ -128,6 +128,8 @@ export class LDClient {
       } catch (err) {
         logger.error((this.#lastError = (err as Error).message));
       }
+      // The configuration outlives the constructor; the payload string need not: its parse is what is kept.
+      (config as { payload?: unknown }).payload = undefined;
     } else if (config.offline) {
       this.#source = 'offline';
       this.#setData(DataSet.empty());
@@ -251,7 +253,7 @@ export class LDClient {
     const data = this.#data;
     if (data === undefined) this.#logger.warn(`allFlagsState: ${NOT_LOADED}; returning an invalid state`);
     const valid = data && this.#context(context, 'allFlagsState');
-    return valid ? buildAllFlagsState(data!, this.#evaluator!, valid, options) : new LDFlagsState(false, {}, {});
+    return valid ? buildAllFlagsState(data!, this.#evaluator!, valid, options) : new LDFlagsState(false);
   }
 
   /**
@@ -283,7 +285,7 @@ export class LDClient {
       return;
     }
     if (metricValue !== undefined && !Number.isFinite(metricValue)) {
-      this.#logger.warn(`track "${key}": metricValue must be a finite number; it is left out`);
+      this.#logger.warn(`track "${key}": metricValue must be a finite number; it is ignored`);
       metricValue = undefined;
     }
     this.#events?.recordCustom(key, valid, data, metricValue);

@@ -377,6 +377,16 @@ describe('all-flags state: options', () => {
     expect(JSON.stringify(state.toJSON())).toBe('{"$flagsState":{},"$valid":false}');
   });
 
+  it("the client's invalid state reads no inherited key", async () => {
+    const { init, silentLoggerForTests: logger } = await import('./helpers/sdk.js');
+    const client = init('sdk-key', { payload: { flags: {}, segments: {} }, sendEvents: false, logger });
+    for (const state of [client.allFlagsState({ kind: 'user' } as never), init('k', { logger }).allFlagsState({ key: 'u' })]) {
+      expect(state.valid).toBe(false);
+      expect(state.getFlagValue('toString')).toBeUndefined();
+      expect(state.getFlagReason('constructor')).toBeUndefined();
+    }
+  });
+
   it('evaluates multi-kind contexts and JSON variations', () => {
     const data = payloadOf(
       flag('org-target', {

@@ -280,6 +280,22 @@ describe('updates', () => {
     expect(client.numberVariation('new-flag', alice, 0)).toBe(3);
   });
 
+  it('show in allFlagsState after an earlier call, added or deleted', async () => {
+    const td = new TestData();
+    td.update(td.flag('f').variationForAll(true));
+    let updates: DataSourceUpdates | undefined;
+    // TestData feeds the client; a second source of the same client's updates deletes an item.
+    const client = await start({
+      start: (u) => ((updates = u), td.start(u)),
+      close: () => td.close(),
+    });
+    expect(Object.keys(client.allFlagsState(alice).allValues())).toEqual(['f']);
+    td.update(td.flag('g').valueForAll(2));
+    expect(client.allFlagsState(alice).allValues()).toEqual({ f: true, g: 2 });
+    updates!.upsert('flags', 'f', { key: 'f', version: 99, deleted: true } as unknown as FlagData);
+    expect(client.allFlagsState(alice).allValues()).toEqual({ g: 2 });
+  });
+
   it('a builder changed after update changes nothing until it is updated again', async () => {
     const td = new TestData();
     const builder = td.flag('f').variationForAll(true);

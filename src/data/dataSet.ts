@@ -28,7 +28,8 @@ export interface HeldData extends EvaluationData {
   /** The raw item held under `key`, tombstones included. */
   item(kind: DataKind, key: string): FlagData | SegmentData | undefined;
   /** Keys of flags that are present and not deleted. */
-  flagKeys(): string[];
+  /** The keys of the flags that are not deleted; not to be changed by the caller. */
+  flagKeys(): readonly string[];
   /** Applies an update newer than the item held; returns whether it was applied. */
   upsert(kind: DataKind, key: string, item: FlagData | SegmentData): boolean;
 }
@@ -37,6 +38,8 @@ export class DataSet implements HeldData {
   #items: AllData;
   /** False while the item maps may be the caller's own objects: copied before the first write. */
   #owned = false;
+  /** `flagKeys()`, made once per set of items: allFlagsState asks on every call. */
+  #flagKeys: string[] | undefined;
   /** Prepared items, or the error that preparing one gave, by kind and key. */
   readonly #prepared = {
     flags: new Map<string, PreparedFlag | MalformedFlagError>(),
@@ -100,6 +103,7 @@ export class DataSet implements HeldData {
     const held = this.item(kind, key);
     if (held !== undefined && versionOf(item, 0) <= versionOf(held, -1)) return false;
     (this.#items[kind] as Record<string, FlagData | SegmentData>)[key] = item;
+    this.#flagKeys = undefined;
     this.#prepared[kind].delete(key);
     return true;
   }
@@ -111,8 +115,8 @@ export class DataSet implements HeldData {
   }
 
   /** Keys of flags that are present and not deleted. */
-  flagKeys(): string[] {
+  flagKeys(): readonly string[] {
     const flags = this.#items.flags;
-    return Object.keys(flags).filter((k) => isLive(flags[k]));
+    return (this.#flagKeys ??= Object.keys(flags).filter((k) => isLive(flags[k])));
   }
 }

@@ -104,8 +104,6 @@ export class EventProcessor {
     this.#clockUses = 0;
     this.#clockExpiring = false;
   };
-  /** Whether `#now` is the default clock, whose readings `#clock` shares. */
-  readonly #sharedClock: boolean;
   #dropped = 0;
   /** Set by the first event dropped for capacity, until the next flush: one warning each time. */
   #overflowing = false;
@@ -122,7 +120,6 @@ export class EventProcessor {
   constructor(config: EventsConfig, options: EventProcessorOptions = {}) {
     this.#logger = config.logger;
     this.#now = options.now ?? Date.now;
-    this.#sharedClock = options.now === undefined;
     this.#config = config;
     this.#retryDelayMs = options.retryDelayMs ?? 1000;
     this.#redactor = new ContextRedactor(config.allAttributesPrivate, config.privateAttributes);
@@ -189,7 +186,8 @@ export class EventProcessor {
       this.#clockUses--;
       return this.#clockValue;
     }
-    if (!this.#sharedClock) return this.#now();
+    // A clock of the caller's own is read every time.
+    if (this.#now !== Date.now) return this.#now();
     if (!this.#clockExpiring) {
       this.#clockExpiring = true;
       queueMicrotask(this.#expireClock);
