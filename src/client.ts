@@ -157,7 +157,7 @@ export class LDClient {
     }
 
     if (featureStore !== undefined && !config.useLdd && !view) {
-      logger.warn(`option "featureStore" is read only with "useLdd" here; writing to it needs ${needsLongLived}`);
+      logger.warn(`option "featureStore" is read only with "useLdd" here; writing needs ${needsLongLived}`);
     }
 
     if (config.hooks.length > 0) this.#hooks = new HookRunner(config.hooks, logger);

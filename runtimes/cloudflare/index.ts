@@ -123,7 +123,7 @@ class IsolateClient {
     const refresh = this.#handOver(loader!.load());
     // If this request stops waiting, the read still completes and updates the client.
     ctx.waitUntil(refresh);
-    if (await timedOut(refresh, deadline - Date.now())) logger.warn(`flags not loaded within ${seconds} s; using the flags held, or defaults`);
+    if (await timedOut(refresh, deadline - Date.now())) logger.warn(`flag data was not loaded within ${seconds} s; using the flags loaded before, or defaults`);
     return client;
   }
 
