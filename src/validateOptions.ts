@@ -205,7 +205,7 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
       value = min;
     }
     value ??= fallback;
-    if (kind === 'seconds') config[`${name}Ms`] = value === undefined ? undefined : Math.round(value * 1000);
+    if (kind === 'seconds') config[`${name}Ms`] = value && Math.round(value * 1000);
     else config[name] = kind === 'count' ? Math.floor(value) : value;
   }
 
