@@ -178,7 +178,7 @@ export function nearestOption(name: string): string | undefined {
 /** Throws when a component is given without methods it needs: it could not work. */
 function requireMethods(name: string, value: unknown, methods: readonly string[]): void {
   const missing = methods.filter((m) => typeof (value as Record<string, unknown> | null)?.[m] !== 'function');
-  if (value !== undefined && missing.length > 0) {
+  if (value !== undefined && missing[0]) {
     throw new TypeError(`option "${name}" must be an object with ${missing.join('(), ')}()`);
   }
 }
