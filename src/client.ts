@@ -466,8 +466,8 @@ export class LDClient {
 
   #fail(kind: LDErrorKind, key: string, why: string): EvalResult {
     // Offline, the data set is empty, so every flag ends here.
-    if (this.isOffline()) return errorResult('CLIENT_NOT_READY');
-    this.#logger.warn(`flag "${key}": ${why}; returning the default`);
+    if (this.isOffline()) kind = 'CLIENT_NOT_READY';
+    else this.#logger.warn(`flag "${key}": ${why}; returning the default`);
     return errorResult(kind);
   }
 }

@@ -20,12 +20,9 @@ const enumerable = Object.prototype.propertyIsEnumerable;
 
 type JsonObject = { [key: string]: unknown };
 
-/**
- * A member as canonical keys spell it: `kind:key`, with `%` and `:` in the key escaped (to `%25`
- * and `%3A`, which is what `encodeURIComponent` makes of them).
- */
+/** A member as canonical keys spell it: `kind:key`, with `%` and `:` in the key escaped. */
 function qualifiedKey(context: SingleContext): string {
-  return `${context.kind}:${context.key.replace(/[%:]/g, encodeURIComponent)}`;
+  return `${context.kind}:${context.key.replace(/%/g, '%25').replace(/:/g, '%3A')}`;
 }
 
 /** One kind of a context, over the caller's own object. */

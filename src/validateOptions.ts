@@ -227,7 +227,7 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
 
   if (config.kvStore !== undefined && config.kvKey === undefined) {
     if (config.clientSideId === undefined) {
-      throw new TypeError('option "kvStore" needs "clientSideId" or "kvKey" to name its entry');
+      throw new TypeError('option "kvStore" needs "clientSideId" or "kvKey"');
     }
     config.kvKey = `LD-Env-${config.clientSideId}`;
   }
