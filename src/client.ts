@@ -121,7 +121,12 @@ export class LDClient {
         this.#lastError = error;
       }));
 
-    if (config.payload !== undefined) {
+    // Offline wins over every source, a payload too, as in LaunchDarkly's SDKs: evaluations give
+    // their defaults (reason CLIENT_NOT_READY) over an empty data set, so waiting resolves at once.
+    if (config.offline) {
+      this.#source = 'offline';
+      this.#setData(DataSet.empty());
+    } else if (config.payload !== undefined) {
       this.#source = 'payload';
       try {
         this.#setData(DataSet.from(parseAllData(config.payload, 'option "payload"')));
@@ -130,9 +135,6 @@ export class LDClient {
       }
       // The configuration outlives the constructor; the payload string need not: its parse is what is kept.
       (config as { payload?: unknown }).payload = undefined;
-    } else if (config.offline) {
-      this.#source = 'offline';
-      this.#setData(DataSet.empty());
     } else if (dataSource !== undefined) {
       this.#source = 'custom';
       if (typeof (dataSource as DataLoader).load === 'function') this.#loader = dataSource as DataLoader;
@@ -198,6 +200,11 @@ export class LDClient {
     return this;
   }
 
+  /** True when the client was made with `offline: true`: it makes no requests and evaluates to defaults. */
+  isOffline(): boolean {
+    return this.#source === 'offline';
+  }
+
   /** True once flag data has been loaded. */
   initialized(): boolean {
     return this.#data !== undefined;
@@ -252,7 +259,7 @@ export class LDClient {
   allFlagsState(context: LDContext, options: LDFlagsStateOptions = {}): LDFlagsState {
     const data = this.#data;
     if (data === undefined) this.#logger.warn(`allFlagsState: ${NOT_LOADED}; returning an invalid state`);
-    const valid = data && this.#context(context, 'allFlagsState');
+    const valid = data && !this.isOffline() && this.#context(context, 'allFlagsState');
     return valid ? buildAllFlagsState(data!, this.#evaluator!, valid, options) : new LDFlagsState(false);
   }
 
@@ -458,7 +465,9 @@ export class LDClient {
   }
 
   #fail(kind: LDErrorKind, key: string, why: string): EvalResult {
-    if (this.#source !== 'offline') this.#logger.warn(`flag "${key}": ${why}; returning the default`);
+    // Offline, the data set is empty, so every flag ends here.
+    if (this.isOffline()) kind = 'CLIENT_NOT_READY';
+    else this.#logger.warn(`flag "${key}": ${why}; returning the default`);
     return errorResult(kind);
   }
 }

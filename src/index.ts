@@ -61,6 +61,7 @@ export {
   type LDJsonValue,
   type LDLogger,
   type LDLogLevel,
+  type LDBasicLoggerOptions,
   type LDMultiKindContext,
   type LDOptions,
   type LDSingleKindContext,

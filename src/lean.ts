@@ -12,7 +12,7 @@ export function init(sdkKey: string, options?: LDOptions): LDClient {
 
 export { LDClient, type LDDataSourceName, type LDDataStatus, type LDWaitOptions } from './client.js';
 export type { LDApplicationInfo, LDOptions } from './options.js';
-export { basicLogger, type LDLogger, type LDLogLevel } from './logging.js';
+export { basicLogger, type LDBasicLoggerOptions, type LDLogger, type LDLogLevel } from './logging.js';
 export type {
   LDFlagMetadata,
   LDFlagsState,

@@ -13,14 +13,36 @@ export const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
 
 const LEVELS: readonly LDLogLevel[] = [...LOGGER_METHODS, 'none'];
 
-/** Writes through `console` with an `[ldedge]` prefix, dropping messages below `level`. */
-export function basicLogger(level: LDLogLevel = 'info', prefix = '[ldedge]'): LDLogger {
-  const given = LEVELS.indexOf(level);
+/** `basicLogger`'s options, in the form LaunchDarkly's SDKs take. */
+export interface LDBasicLoggerOptions {
+  /** The least severe level written; default `info`. `none` writes nothing. */
+  level?: LDLogLevel;
+  /** Where lines go; default `console.debug`, `console.info`, `console.warn` or `console.error`. */
+  destination?: (line: string) => void;
+  /** What each line starts with; default `[ldedge]`. */
+  prefix?: string;
+}
+
+/**
+ * Writes `<prefix> <level>: <message>` lines (through `console` unless a destination is given),
+ * dropping messages below the level. Takes LaunchDarkly's options object, or a level and a prefix.
+ */
+export function basicLogger(level: LDLogLevel | LDBasicLoggerOptions = 'info', prefix = '[ldedge]'): LDLogger {
+  const { level: name = 'info', destination: to, prefix: start = prefix }: LDBasicLoggerOptions =
+    typeof level === 'object' ? level : { level };
+  const given = LEVELS.indexOf(name);
   const min = given < 0 ? 1 : given; // an unknown level logs from info up
   const logger = {} as LDLogger;
   LOGGER_METHODS.forEach((lvl, i) => {
     // `console` is looked up per line, so that whatever replaces it later still gets the lines.
-    logger[lvl] = i < min ? () => {} : (message) => console[lvl](`${prefix} ${lvl}: ${message}`);
+    logger[lvl] =
+      i < min
+        ? () => {}
+        : (message) => {
+            const line = `${start} ${lvl}: ${message}`;
+            if (to) to(line);
+            else console[lvl](line);
+          };
   });
   return logger;
 }

@@ -6,12 +6,15 @@
  * never load this module, pay nothing for it.
  */
 import { clientInternals, LDClient } from './client.js';
+import { isContextError, toContext } from './context.js';
+import { hmacSha256Hex } from './crypto/sha256.js';
 import { DataSourceStatusTracker, type LDDataSourceStatus, type LDDataSourceStatusProvider } from './data/dataSourceStatus.js';
 import { FlagChangeTracker } from './data/flagChanges.js';
 import { longLivedParts, type LongLivedParts } from './data/longLived.js';
 import type { DataLoader, LDDataSource } from './data/types.js';
 import type { LDLogger } from './logging.js';
 import type { LDOptions } from './options.js';
+import type { LDContext } from './apiTypes.js';
 
 /** What `update` listeners get: the key of a flag whose configuration (or a dependency's) changed. */
 export interface LDFlagChange {
@@ -101,10 +104,13 @@ class Observer {
 export class LDLongLivedClient extends LDClient {
   readonly #observer: Observer;
   readonly #createdAt = Date.now();
+  /** For `secureModeHashSync`; the async `secureModeHash` keeps its own. */
+  readonly #sdkKey: string;
 
   constructor(sdkKey: string, options: LDOptions = {}) {
     const observer = new Observer();
     super(sdkKey, observer.options(options), observer.parts);
+    this.#sdkKey = sdkKey;
     this.#observer = observer;
     observer.logger = observer.status.logger = clientInternals(this)[0];
   }
@@ -122,6 +128,19 @@ export class LDLongLivedClient extends LDClient {
     if (!listeners.has(event)) listeners.set(event, new Set());
     listeners.get(event)!.add(listener);
     return this;
+  }
+
+  /**
+   * `secureModeHash`, synchronously, as LaunchDarkly's server SDKs give it: HMAC-SHA256 of the
+   * context's canonical key keyed with the SDK key, as lowercase hex, so that it can go straight
+   * into a template. Undefined (with a warning) for an invalid context.
+   * @example const hash = client.secureModeHashSync({ kind: 'user', key: 'u-1' });
+   */
+  secureModeHashSync(context: LDContext): string | undefined {
+    const valid = toContext(context);
+    if (!isContextError(valid)) return hmacSha256Hex(this.#sdkKey, valid.canonicalKey);
+    clientInternals(this)[0].warn(`secureModeHashSync: invalid context: ${valid}`);
+    return undefined;
   }
 
   /** Removes a listener `on` added. */

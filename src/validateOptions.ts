@@ -25,22 +25,33 @@ function isHttpUrl(v: unknown): boolean {
   }
 }
 
-/** Each kind of option: how a valid value is recognised, and how a warning names what was expected. */
+/**
+ * Each kind of option: how a valid value is recognised, and how a warning names what was expected.
+ * Kinds are one letter because the option table below ships in every edge bundle.
+ */
 const KINDS = {
-  string: [(v) => typeof v === 'string', 'a string'],
-  boolean: [(v) => typeof v === 'boolean', 'true or false'],
-  /** A duration in seconds; the configuration holds it in milliseconds, as `<name>Ms`. */
-  seconds: finiteNumber,
-  /** A count, rounded down. */
-  count: finiteNumber,
-  uri: [isHttpUrl, 'an http(s) URL'],
-  object: [isRecord, 'an object'],
-  function: [(v) => typeof v === 'function', 'a function'],
-  strings: [arrayOf((v) => typeof v === 'string'), 'an array of strings'],
-  objects: [arrayOf((v) => typeof v === 'object' && v !== null), 'an array of objects'],
-  payload: [(v) => typeof v === 'string' || isRecord(v), 'a JSON string or an object'],
-  /** LaunchDarkly's format for payload filter keys; a key that breaks it is not sent. */
-  filterKey: [
+  /** string */
+  s: [(v) => typeof v === 'string', 'a string'],
+  /** boolean */
+  b: [(v) => typeof v === 'boolean', 'true or false'],
+  /** Time: a duration in seconds; the configuration holds it in milliseconds, as `<name>Ms`. */
+  t: finiteNumber,
+  /** Number: a count, rounded down. */
+  n: finiteNumber,
+  /** URI */
+  u: [isHttpUrl, 'an http(s) URL'],
+  /** object */
+  o: [isRecord, 'an object'],
+  /** function */
+  f: [(v) => typeof v === 'function', 'a function'],
+  /** Strings */
+  S: [arrayOf((v) => typeof v === 'string'), 'an array of strings'],
+  /** Objects */
+  O: [arrayOf((v) => typeof v === 'object' && v !== null), 'an array of objects'],
+  /** payload */
+  p: [(v) => typeof v === 'string' || isRecord(v), 'a JSON string or an object'],
+  /** Key: LaunchDarkly's format for payload filter keys; a key that breaks it is not sent. */
+  k: [
     (v) => typeof v === 'string' && /^[a-zA-Z0-9][\w.-]*$/.test(v),
     'a filter key: letters, digits, ".", "-" or "_", starting with a letter or digit',
   ],
@@ -53,42 +64,42 @@ type OptionSpec = readonly [kind: Kind, fallback?: string | number | boolean, mi
 
 /** Every option `init` accepts. The table in docs/configuration.md is checked against this. */
 export const OPTION_SPECS: Readonly<Record<keyof LDOptions, OptionSpec>> = {
-  baseUri: ['uri', 'https://sdk.launchdarkly.com'],
-  streamUri: ['uri', 'https://stream.launchdarkly.com'],
-  eventsUri: ['uri', 'https://events.launchdarkly.com'],
-  connectTimeout: ['seconds', 10, 0.001],
-  readTimeout: ['seconds', 15, 0.001],
-  stream: ['boolean', false],
-  pollInterval: ['seconds', undefined, 30],
-  payloadFilterKey: ['filterKey'],
-  initialReconnectDelay: ['seconds', 1, 0],
-  cacheTtl: ['seconds', 30, 0],
-  payload: ['payload'],
-  kvStore: ['object'],
-  clientSideId: ['string'],
-  kvKey: ['string'],
-  featureStore: ['object'],
-  useLdd: ['boolean', false],
-  bigSegments: ['object'],
-  dataSource: ['object'],
-  offline: ['boolean', false],
-  sendEvents: ['boolean', true],
-  capacity: ['count', 10000, 1],
-  eventBatchSize: ['count', 1000, 1],
-  flushInterval: ['seconds', undefined, 0.1],
-  allAttributesPrivate: ['boolean', false],
-  privateAttributes: ['strings'],
-  contextKeysCapacity: ['count', 1000, 1],
-  contextKeysFlushInterval: ['seconds', 300, 1],
-  omitAnonymousContexts: ['boolean', false],
-  enableEventCompression: ['boolean', false],
-  eventSender: ['object'],
-  logger: ['object'],
-  fetch: ['function'],
-  application: ['object'],
-  wrapperName: ['string'],
-  wrapperVersion: ['string'],
-  hooks: ['objects'],
+  baseUri: ['u', 'https://sdk.launchdarkly.com'],
+  streamUri: ['u', 'https://stream.launchdarkly.com'],
+  eventsUri: ['u', 'https://events.launchdarkly.com'],
+  connectTimeout: ['t', 10, 0.001],
+  readTimeout: ['t', 15, 0.001],
+  stream: ['b', false],
+  pollInterval: ['t', undefined, 30],
+  payloadFilterKey: ['k'],
+  initialReconnectDelay: ['t', 1, 0],
+  cacheTtl: ['t', 30, 0],
+  payload: ['p'],
+  kvStore: ['o'],
+  clientSideId: ['s'],
+  kvKey: ['s'],
+  featureStore: ['o'],
+  useLdd: ['b', false],
+  bigSegments: ['o'],
+  dataSource: ['o'],
+  offline: ['b', false],
+  sendEvents: ['b', true],
+  capacity: ['n', 10000, 1],
+  eventBatchSize: ['n', 1000, 1],
+  flushInterval: ['t', undefined, 0.1],
+  allAttributesPrivate: ['b', false],
+  privateAttributes: ['S'],
+  contextKeysCapacity: ['n', 1000, 1],
+  contextKeysFlushInterval: ['t', 300, 1],
+  omitAnonymousContexts: ['b', false],
+  enableEventCompression: ['b', false],
+  eventSender: ['o'],
+  logger: ['o'],
+  fetch: ['f'],
+  application: ['o'],
+  wrapperName: ['s'],
+  wrapperVersion: ['s'],
+  hooks: ['O'],
 };
 
 /** The validated configuration the client and its parts work from. */
@@ -167,7 +178,7 @@ export function nearestOption(name: string): string | undefined {
 /** Throws when a component is given without methods it needs: it could not work. */
 function requireMethods(name: string, value: unknown, methods: readonly string[]): void {
   const missing = methods.filter((m) => typeof (value as Record<string, unknown> | null)?.[m] !== 'function');
-  if (value !== undefined && missing.length > 0) {
+  if (value !== undefined && missing[0]) {
     throw new TypeError(`option "${name}" must be an object with ${missing.join('(), ')}()`);
   }
 }
@@ -205,8 +216,8 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
       value = min;
     }
     value ??= fallback;
-    if (kind === 'seconds') config[`${name}Ms`] = value === undefined ? undefined : Math.round(value * 1000);
-    else config[name] = kind === 'count' ? Math.floor(value) : value;
+    if (kind === 't') config[`${name}Ms`] = value && Math.round(value * 1000);
+    else config[name] = kind === 'n' ? Math.floor(value) : value;
   }
 
   requireMethods('kvStore', config.kvStore, ['get']);
@@ -216,7 +227,7 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
 
   if (config.kvStore !== undefined && config.kvKey === undefined) {
     if (config.clientSideId === undefined) {
-      throw new TypeError('option "kvStore" needs "clientSideId" or "kvKey" to name its entry');
+      throw new TypeError('option "kvStore" needs "clientSideId" or "kvKey"');
     }
     config.kvKey = `LD-Env-${config.clientSideId}`;
   }

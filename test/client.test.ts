@@ -327,5 +327,27 @@ describe('client data sources', () => {
       expect(fetchSpy).not.toHaveBeenCalled();
       expect(ld.requests).toHaveLength(0);
     });
+
+    it('answers as LaunchDarkly does offline, a payload given or not: CLIENT_NOT_READY, an invalid state', async () => {
+      for (const extra of [{}, { payload: JSON.stringify(dataWith(true)) }]) {
+        const c = client({ offline: true, ...extra });
+        await c.waitForInitialization();
+        expect(c.isOffline()).toBe(true);
+        expect(c.initialized()).toBe(true);
+        expect(c.boolVariationDetail('f', user, false)).toEqual({
+          value: false,
+          variationIndex: undefined,
+          reason: { kind: 'ERROR', errorKind: 'CLIENT_NOT_READY' },
+        });
+        expect(c.allFlagsState(user).toJSON()).toEqual({ $flagsState: {}, $valid: false });
+        expect(c.dataStatus().source).toBe('offline');
+      }
+      // Offline is quiet: defaults are what it is for.
+      expect(logger.lines).toEqual([]);
+      const online = client({ payload: JSON.stringify(dataWith(true)) });
+      expect(online.isOffline()).toBe(false);
+      expect(online.boolVariation('f', user, false)).toBe(true);
+      expect(online.allFlagsState(user).valid).toBe(true);
+    });
   });
 });

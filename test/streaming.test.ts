@@ -213,6 +213,20 @@ describe('StreamingDataSource: data', () => {
     ]);
   });
 
+  it('tells at debug level what it does: connecting, each update applied', async () => {
+    ld.streams.setData(data([flag('f', 1, 'one')]));
+    const { source, receiver, logger } = makeSource();
+    await source.start(receiver);
+    ld.streams.patch('flags', 'f', flag('f', 2, 'two'));
+    await waitFor(() => receiver.value('f') === 'two', 'the patch');
+    const debug = logger.at('debug');
+    expect(debug[0]).toBe(`Stream: connected to ${ld.baseUri}/all`);
+    expect(debug.slice(1).map((line) => line.replace(/\(\d+ bytes\)/, '(n bytes)'))).toEqual([
+      'Stream: applied "put" (n bytes)',
+      'Stream: applied "patch" (n bytes)',
+    ]);
+  });
+
   it('ignores unknown events, unknown paths and comments', async () => {
     ld.streams.setData(data([flag('f', 1, 'one')]));
     const { source, receiver, logger } = makeSource();

@@ -87,8 +87,7 @@ function makeClient(sdkKey: unknown, options: LDOptions, logger: LDLogger): LDCl
     `option "sdkKey" is ${given} (is LD_SDK_KEY set in the function's environment?): no flags are loaded, ` +
       'no events are sent, and evaluations give their default values',
   );
-  const { hooks, payload } = options;
-  return new LDClient('', { logger, hooks, payload, offline: true, sendEvents: false });
+  return new LDClient('', { logger, hooks: options.hooks, offline: true, sendEvents: false });
 }
 
 /**

@@ -5,6 +5,7 @@
 import { HttpStatusError, isRecoverableStatus, TimeoutError } from '../http.js';
 import type { LDLogger } from '../logging.js';
 import type { DataSourceStatusSink } from './dataSourceStatus.js';
+import { describeData } from './describeData.js';
 import type { PollingLoader } from './pollLoader.js';
 import type { DataSourceUpdates, LDDataSource } from './types.js';
 
@@ -35,6 +36,7 @@ export class PollingDataSource implements LDDataSource {
           const data = await this.loader.load((this.abort = new AbortController()));
           if (this.closed) return;
           if (data !== undefined) updates.init(data, this.loader.environmentId);
+          this.logger.debug(data === undefined ? 'poll: flags unchanged (HTTP 304)' : `poll: loaded ${describeData(data)}`);
           this.status?.valid();
           resolve();
         } catch (err) {

@@ -185,6 +185,8 @@ export class StoreView {
     const id = `${kind}:${key}`;
     let reading = this.#reading.get(id);
     if (reading === undefined) {
+      // Items held and younger than cacheTtl are served without a read (and without a line).
+      this.#logger.debug(`persistent store: reading ${kind} "${key}" (not held, or older than cacheTtl)`);
       reading = this.#store
         .get(kind, key)
         .then(
@@ -214,6 +216,9 @@ export class StoreView {
             for (const key in all) entries.set(key, { raw: this.#parse(kind, key, all[key]), at: now });
           }
           this.#allAt = now;
+          this.#logger.debug(
+            `persistent store: read ${Object.keys(flags).length} flags and ${Object.keys(segments).length} segments`,
+          );
         })
         .finally(() => this.#reading.delete('*'));
       this.#reading.set('*', reading);

@@ -182,6 +182,7 @@ export class StreamingDataSource implements LDDataSource {
     }
 
     this.backoff.connected();
+    logger.debug(`Stream: connected to ${this.url}`);
     // The environment id arrives as a header; the data it belongs to follows in the stream.
     const environmentId = response.headers.get('X-LD-EnvID') ?? undefined;
     const scoped: DataSourceUpdates =
@@ -211,7 +212,8 @@ export class StreamingDataSource implements LDDataSource {
             this.settle();
             this.options.status?.valid();
           }
-          else if (outcome.applied === 'ignored') logger.debug(`Stream: ignored ${outcome.reason}`);
+          if (outcome.applied === 'ignored') logger.debug(`Stream: ignored ${outcome.reason}`);
+          else logger.debug(`Stream: applied "${message.event}" (${message.data.length} bytes)`);
         } catch (err) {
           broken = describe(err);
         }

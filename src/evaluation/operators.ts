@@ -42,8 +42,10 @@ export function operands<C>(values: readonly unknown[], read: Read<C>): C[] {
   return values.map(read).filter((operand): operand is C => operand !== undefined);
 }
 
-// One matcher per attribute type, each reading the attribute inline: a shared generic one would
-// make that read a megamorphic call on every evaluation. With no operands, nothing matches.
+// Strings and numbers each have their own matcher, reading the attribute inline: a shared generic
+// one would make that read a megamorphic call on every evaluation. Times and versions are parsed
+// by a call either way, and parsing dominates their cost, so they share one. With no operands,
+// nothing matches.
 
 function stringMatcher<C>(
   values: readonly unknown[],
@@ -72,30 +74,21 @@ function numberMatcher(
   };
 }
 
-function timeMatcher(
+/**
+ * For operands that must be parsed on both sides (times, versions): the context's value is parsed
+ * once per call, then compared with each clause operand.
+ */
+function parsedMatcher<C>(
   values: readonly unknown[],
-  test: (value: number, operand: number) => boolean,
+  read: Read<C>,
+  test: (value: C, operand: C) => boolean,
 ): ValueMatcher {
-  const ops = operands(values, toEpochMillis);
+  const ops = operands(values, read);
   if (ops.length === 0) return never;
   return (value) => {
-    const time = toEpochMillis(value);
-    if (time === undefined) return false;
-    for (let i = 0; i < ops.length; i++) if (test(time, ops[i])) return true;
-    return false;
-  };
-}
-
-function semVerMatcher(
-  values: readonly unknown[],
-  test: (comparison: number) => boolean,
-): ValueMatcher {
-  const ops = operands(values, parseSemVer);
-  if (ops.length === 0) return never;
-  return (value) => {
-    const version = parseSemVer(value);
-    if (version === undefined) return false;
-    for (let i = 0; i < ops.length; i++) if (test(compareSemVer(version, ops[i]))) return true;
+    const parsed = read(value);
+    if (parsed === undefined) return false;
+    for (let i = 0; i < ops.length; i++) if (test(parsed, ops[i])) return true;
     return false;
   };
 }
@@ -126,15 +119,15 @@ export function compileOperator(op: string, values: readonly unknown[]): ValueMa
     case 'greaterThanOrEqual':
       return numberMatcher(values, (v, c) => v >= c);
     case 'before':
-      return timeMatcher(values, (v, c) => v < c);
+      return parsedMatcher(values, toEpochMillis, (v, c) => v < c);
     case 'after':
-      return timeMatcher(values, (v, c) => v > c);
+      return parsedMatcher(values, toEpochMillis, (v, c) => v > c);
     case 'semVerEqual':
-      return semVerMatcher(values, (cmp) => cmp === 0);
+      return parsedMatcher(values, parseSemVer, (v, c) => compareSemVer(v, c) === 0);
     case 'semVerLessThan':
-      return semVerMatcher(values, (cmp) => cmp < 0);
+      return parsedMatcher(values, parseSemVer, (v, c) => compareSemVer(v, c) < 0);
     case 'semVerGreaterThan':
-      return semVerMatcher(values, (cmp) => cmp > 0);
+      return parsedMatcher(values, parseSemVer, (v, c) => compareSemVer(v, c) > 0);
     default:
       return never;
   }

@@ -13,7 +13,7 @@ export interface SemVer {
 // major[.minor[.patch]][-pre.release][+build]: numbers without leading zeros, dot-separated
 // identifiers of alphanumerics and hyphens.
 const PATTERN =
-  /^(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+  /^(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?(?:-([\dA-Za-z-]+(?:\.[\dA-Za-z-]+)*))?(?:\+[\dA-Za-z-]+(?:\.[\dA-Za-z-]+)*)?$/;
 const NUMERIC_IDENT = /^\d+$/;
 
 export function parseSemVer(text: unknown): SemVer | undefined {

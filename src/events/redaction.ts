@@ -21,9 +21,8 @@ const MAX_DEPTH = 64;
  */
 export function copyJson(value: unknown, ancestors?: unknown[]): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value !== 'object' || value === null) {
-    return typeof value === 'string' || typeof value === 'boolean' || value === null ? value : undefined;
-  }
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value !== 'object') return undefined;
   // Made only here: a primitive allocates nothing.
   const seen = ancestors ?? [];
   if (seen.length >= MAX_DEPTH || seen.includes(value)) return undefined;
@@ -115,7 +114,7 @@ export function hasAnonymousMember(context: Context): boolean {
 export function withoutAnonymous(context: Context): Context | undefined {
   if (!hasAnonymousMember(context)) return context;
   const kept = context.contexts.filter((member) => !isAnonymous(member));
-  return kept.length === 0 ? undefined : multiContext(kept);
+  return kept[0] && multiContext(kept);
 }
 
 /** Makes event contexts under one configuration's private-attribute settings. */
