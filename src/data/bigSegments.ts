@@ -151,20 +151,20 @@ export class LDBigSegments {
     const valid = toContext(context);
     const evaluator = this.#evaluator;
     if (!isContextError(valid) && evaluator !== undefined) {
-      const probe = (this.#probe = { read: new Set<string>(), missing: undefined as string | undefined });
-      try {
-        for (;;) {
-          probe.missing = undefined;
+      const probe = { read: new Set<string>(), missing: undefined as string | undefined };
+      for (;;) {
+        // The probe is seen by lookups only during this synchronous evaluation.
+        this.#probe = probe;
+        probe.missing = undefined;
+        try {
           evaluator.probe(valid, flagKey, () => probe.missing !== undefined);
-          const key = probe.missing;
-          if (key === undefined) break;
-          probe.read.add(key);
+        } finally {
           this.#probe = undefined;
-          await this.#readMembership(key);
-          this.#probe = probe;
         }
-      } finally {
-        this.#probe = undefined;
+        const key = probe.missing;
+        if (key === undefined) break;
+        probe.read.add(key);
+        await this.#readMembership(key);
       }
     }
     await status;

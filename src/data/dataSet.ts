@@ -15,11 +15,12 @@ import { hasOwn, isRecord } from '../util/json.js';
 import type { DataKind } from './types.js';
 
 /** An item's version when it is an object with a numeric one, else `fallback`. */
-function versionOf(item: unknown, fallback: number): number {
+export function versionOf(item: unknown, fallback: number): number {
   return isRecord(item) && typeof item.version === 'number' ? item.version : fallback;
 }
 
-function isLive(item: unknown): boolean {
+/** Present: an object that is not a deletion's tombstone. */
+export function isLive(item: unknown): boolean {
   return isRecord(item) && item.deleted !== true;
 }
 

@@ -15,6 +15,7 @@ import { prepareFlag, prepareSegment, type PreparedFlag, type PreparedSegment } 
 import type { LDLogger } from '../logging.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
 import { hasOwn, isRecord } from '../util/json.js';
+import { isLive, versionOf } from './dataSet.js';
 import type { PersistentDataStore } from './persistentStore.js';
 import type { Config } from '../validateOptions.js';
 import type { DataKind, DataLoader } from './types.js';
@@ -36,10 +37,6 @@ export interface StoreViewOptions {
   /** Told of each failed store read or write, and (with undefined) of each successful read. */
   readonly onStatus?: (error: string | undefined) => void;
 }
-
-const live = (item: Item | undefined): item is Item => isRecord(item) && item.deleted !== true;
-const versionOf = (item: Item | undefined): number =>
-  isRecord(item) && typeof item.version === 'number' ? item.version : -1;
 
 export class StoreView {
   readonly #store: PersistentDataStore;
@@ -75,7 +72,7 @@ export class StoreView {
   flagKeys(): string[] {
     if (!this.#fresh(this.#allAt)) void this.#readAll();
     const keys: string[] = [];
-    for (const [key, entry] of this.#entries.flags) if (live(entry.raw)) keys.push(key);
+    for (const [key, entry] of this.#entries.flags) if (isLive(entry.raw)) keys.push(key);
     return keys;
   }
 
@@ -108,9 +105,10 @@ export class StoreView {
    */
   upsert(kind: DataKind, key: string, item: Item): boolean {
     const held = this.#entries[kind].get(key);
-    if (held?.raw !== undefined && versionOf(item) <= versionOf(held.raw)) return false;
+    // Compared as a data set compares them, so both kinds of held data take the same updates.
+    if (held?.raw !== undefined && versionOf(item, 0) <= versionOf(held.raw, -1)) return false;
     this.#entries[kind].set(key, { raw: item, at: Date.now() });
-    this.#write(`${kind} "${key}"`, this.#store.upsert?.(kind, key, versionOf(item), JSON.stringify(item)));
+    this.#write(`${kind} "${key}"`, this.#store.upsert?.(kind, key, versionOf(item, 0), JSON.stringify(item)));
     return true;
   }
 
@@ -168,7 +166,7 @@ export class StoreView {
 
   #prepared<P>(kind: DataKind, key: string, prepare: (raw: never) => P): P | undefined {
     const entry = this.#use(kind, key);
-    if (entry === undefined || !live(entry.raw)) return undefined;
+    if (entry === undefined || !isLive(entry.raw)) return undefined;
     if (entry.prepared === undefined) {
       try {
         entry.prepared = prepare(entry.raw as never) as PreparedFlag | PreparedSegment;

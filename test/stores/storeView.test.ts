@@ -128,6 +128,22 @@ describe('daemon mode on a long-lived host reads the store item by item', () => 
 });
 
 describe('a streaming client over a store: the store is the truth behind the cache', () => {
+  it('a write the store refuses is logged and shown in dataStatus(), and the update still serves', async () => {
+    const store = new InMemoryPersistentStore();
+    store.upsert = async () => {
+      throw new Error('read-only replica');
+    };
+    ld.streams.setData({ flags: { a: flag('a', 'v1') }, segments: {} });
+    const logger = recordingLogger();
+    const c = client({ stream: true, streamUri: ld.baseUri, featureStore: store, logger });
+    await c.waitForInitialization();
+    ld.streams.patch('flags', 'a', flag('a', 'v2', 2));
+    await waitFor(() => c.variation('a', user, 'd') === 'v2', 'the patch');
+    await waitFor(() => c.dataStatus().lastError !== undefined, 'the failed write reported');
+    expect(c.dataStatus().lastError).toBe('could not write flags "a" to the persistent store: read-only replica');
+    expect(logger.lines.some((l) => l.includes('read-only replica'))).toBe(true);
+  });
+
   it('writes through, and after cacheTtl reads again what another writer changed or dropped', async () => {
     const store = new InMemoryPersistentStore();
     ld.streams.setData({ flags: { a: flag('a', 'streamed') }, segments: {} });
