@@ -50,13 +50,13 @@ export interface EventProcessorOptions {
   now?: () => number;
 }
 
-/** Where a queued event keeps its context: JSON.stringify skips symbol keys. */
-const CONTEXT = Symbol('context');
-
-/** An event's JSON fields (undefined ones are left out), and the context added when it is sent. */
+/**
+ * An event's JSON fields (undefined ones are left out). Its `context` is the caller's until the
+ * event is sent, when it is replaced by its redacted form in place: the event keeps its shape.
+ */
 interface QueuedEvent {
   [field: string]: unknown;
-  [CONTEXT]?: Context;
+  context?: Context | JsonObject;
 }
 
 /**
@@ -281,7 +281,7 @@ export class EventProcessor {
       default: copied,
       reason: withReason || result.trackReason ? result.reason : undefined,
       prereqOf: prereqOf?.key,
-      [CONTEXT]: context,
+      context,
     };
     if (tracked) this.#enqueue(event);
     if (debug) this.#enqueue({ ...event, kind: 'debug' });
@@ -300,7 +300,7 @@ export class EventProcessor {
       // A null `data` is left out.
       data: copyJson(data ?? undefined),
       metricValue,
-      [CONTEXT]: context,
+      context,
     });
   }
 
@@ -364,7 +364,7 @@ export class EventProcessor {
     // As index and identify events describe it: undefined when there is nothing to.
     const target = this.#config.omitAnonymousContexts ? withoutAnonymous(context) : context;
     if (target !== undefined && (this.#dedup.notice(target, now) || identify)) {
-      this.#enqueue({ kind: identify ?? 'index', creationDate: now, [CONTEXT]: target });
+      this.#enqueue({ kind: identify ?? 'index', creationDate: now, context: target });
     }
   }
 
@@ -393,7 +393,7 @@ export class EventProcessor {
   async #deliver(queued: QueuedEvent[], redacted: Redacted): Promise<void> {
     // A context that throws when read (a getter, a proxy) loses its own event only.
     const events = queued.filter((event) => {
-      const context = event[CONTEXT];
+      const context = event.context as Context | undefined;
       try {
         // Feature and custom events leave out anonymous members' attributes.
         if (context) event.context = redacted(context, event.kind === 'feature' || event.kind === 'custom');
