@@ -50,13 +50,13 @@ export interface EventProcessorOptions {
   now?: () => number;
 }
 
-/** Where a queued event keeps its context: JSON.stringify skips symbol keys. */
-const CONTEXT = Symbol('context');
-
-/** An event's JSON fields (undefined ones are left out), and the context added when it is sent. */
+/**
+ * An event's JSON fields (undefined ones are left out). Its `context` is the caller's until the
+ * event is sent, when it is replaced by its redacted form in place: the event keeps its shape.
+ */
 interface QueuedEvent {
   [field: string]: unknown;
-  [CONTEXT]?: Context;
+  context?: Context | JsonObject;
 }
 
 /**
@@ -67,24 +67,27 @@ type Redacted = (context: Context, redactAnonymous: boolean) => JsonObject;
 
 const OUTCOMES: readonly unknown[] = ['success', 'retry', 'drop', 'stop'];
 
-/** Log entries per evaluation: flag key, context, result, default and `withReason`. */
-const STRIDE = 5;
 /** Evaluations logged before they are digested: bounds what the log keeps alive. */
-const LOG_LIMIT = 5000 * STRIDE;
+const LOG_LIMIT = 5000;
 
 function describe(result: EventSendResult): string {
   return result.error ?? (result.status !== undefined ? `HTTP ${result.status}` : 'unknown error');
 }
 
 export class EventProcessor {
-  /** Evaluations not yet digested: STRIDE entries each (see `recordEvaluation`). */
-  #log: unknown[] = [];
-  #logged = 0;
+  // Evaluations logged and not yet digested (see `recordEvaluation`): entry i of each array is
+  // the i-th, and `#flagKeys.length` how many there are. Parallel arrays of one type each cost
+  // less to fill than an object per evaluation, and as little as one array read in strides.
+  #flagKeys!: string[];
+  #contexts!: Context[];
+  #results!: EvalResult[];
+  #defaults!: LDFlagValue[];
+  #withReasons!: boolean[];
   /**
-   * When the logged evaluations were made: pairs of a place in the log and the clock reading that
-   * applies from there on, logged only when the clock is read. Only numbers: stored unboxed.
+   * When they were made: pairs of an entry and the clock reading that applies from there on,
+   * added only when the clock is read. Numbers only: stored unboxed.
    */
-  #times: number[] = [];
+  #times!: number[];
   #queue: QueuedEvent[] = [];
   readonly #summarizer = new Summarizer();
   readonly #dedup: ContextDeduplicator;
@@ -118,6 +121,7 @@ export class EventProcessor {
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(config: EventsConfig, options: EventProcessorOptions = {}) {
+    this.#clearLog();
     this.#logger = config.logger;
     this.#now = options.now ?? Date.now;
     this.#config = config;
@@ -160,20 +164,18 @@ export class EventProcessor {
     withReason: boolean,
   ): void {
     if (this.#closed) return;
-    const log = this.#log;
-    const at = this.#logged;
-    log[at] = flagKey;
-    log[at + 1] = context;
-    log[at + 2] = result;
-    log[at + 3] = defaultValue;
-    log[at + 4] = withReason;
-    this.#logged = at + STRIDE;
+    const at = this.#flagKeys.length;
+    this.#flagKeys[at] = flagKey;
+    this.#contexts[at] = context;
+    this.#results[at] = result;
+    this.#defaults[at] = defaultValue;
+    this.#withReasons[at] = withReason;
     // Most records share the last reading (see `#clock`), so the log says only where a reading
     // starts: at a new one, and at the log's first record, whose reading track or identify may
     // have taken.
     if (this.#clockUses === 0 || at === 0) this.#times.push(at, this.#clock());
     else this.#clockUses--;
-    if (at + STRIDE >= LOG_LIMIT) this.#digest();
+    if (at + 1 >= LOG_LIMIT) this.#digest();
   }
 
   /**
@@ -198,31 +200,37 @@ export class EventProcessor {
 
   /** Turns the logged evaluations into summary counts and events, in the order they were made. */
   #digest(): void {
-    const log = this.#log;
     const times = this.#times;
-    const logged = this.#logged;
-    if (logged === 0) return;
     let reading = 0;
     let now = 0;
-    for (let at = 0; at < logged; at += STRIDE) {
-      while (reading < times.length && times[reading] <= at) {
+    // The length is read anew each time: an evaluation logged meanwhile (by a logger that
+    // evaluates, say) is digested too.
+    for (let i = 0; i < this.#flagKeys.length; i++) {
+      while (reading < times.length && times[reading] <= i) {
         now = times[reading + 1];
         reading += 2;
       }
       this.#digestOne(
-        log[at] as string,
-        log[at + 1] as Context,
-        log[at + 2] as EvalResult,
-        log[at + 3],
-        log[at + 4] as boolean,
+        this.#flagKeys[i],
+        this.#contexts[i],
+        this.#results[i],
+        this.#defaults[i],
+        this.#withReasons[i],
         undefined,
         now,
       );
     }
-    // A fresh log rather than cleared slots: storing into an old array costs more.
-    this.#log = new Array(logged);
+    this.#clearLog();
+  }
+
+  /** Empties the log into fresh arrays: storing into an old array costs more than into a new one. */
+  #clearLog(): void {
+    this.#flagKeys = [];
+    this.#contexts = [];
+    this.#results = [];
+    this.#defaults = [];
+    this.#withReasons = [];
     this.#times = [];
-    this.#logged = 0;
   }
 
   /** One evaluation's summary counts and events, after its prerequisites' (as they were made). */
@@ -273,7 +281,7 @@ export class EventProcessor {
       default: copied,
       reason: withReason || result.trackReason ? result.reason : undefined,
       prereqOf: prereqOf?.key,
-      [CONTEXT]: context,
+      context,
     };
     if (tracked) this.#enqueue(event);
     if (debug) this.#enqueue({ ...event, kind: 'debug' });
@@ -289,9 +297,10 @@ export class EventProcessor {
       kind: 'custom',
       creationDate: now,
       key,
-      data: data === null ? undefined : copyJson(data),
+      // A null `data` is left out.
+      data: copyJson(data ?? undefined),
       metricValue,
-      [CONTEXT]: context,
+      context,
     });
   }
 
@@ -321,7 +330,7 @@ export class EventProcessor {
       const id = context.attributes ?? context;
       let entry = cache.get(id);
       if (entry === undefined) cache.set(id, (entry = []));
-      return (entry[strip ? 1 : 0] ??= this.#redactor.redact(context, strip));
+      return (entry[+strip] ??= this.#redactor.redact(context, strip));
     };
     // A flush waits only for the payloads it sent itself: in workerd a request must not wait
     // on I/O another request started. close() waits for everything.
@@ -355,7 +364,7 @@ export class EventProcessor {
     // As index and identify events describe it: undefined when there is nothing to.
     const target = this.#config.omitAnonymousContexts ? withoutAnonymous(context) : context;
     if (target !== undefined && (this.#dedup.notice(target, now) || identify)) {
-      this.#enqueue({ kind: identify ?? 'index', creationDate: now, [CONTEXT]: target });
+      this.#enqueue({ kind: identify ?? 'index', creationDate: now, context: target });
     }
   }
 
@@ -384,7 +393,7 @@ export class EventProcessor {
   async #deliver(queued: QueuedEvent[], redacted: Redacted): Promise<void> {
     // A context that throws when read (a getter, a proxy) loses its own event only.
     const events = queued.filter((event) => {
-      const context = event[CONTEXT];
+      const context = event.context as Context | undefined;
       try {
         // Feature and custom events leave out anonymous members' attributes.
         if (context) event.context = redacted(context, event.kind === 'feature' || event.kind === 'custom');
@@ -428,9 +437,7 @@ export class EventProcessor {
     // Refused for good (a bad SDK key, say): nothing more is recorded or sent.
     this.#stopped = this.#closed = true;
     this.#queue = [];
-    this.#log = [];
-    this.#times = [];
-    this.#logged = 0;
+    this.#clearLog();
     this.#summarizer.take();
     clearTimeout(this.#timer);
     this.#logger.error(

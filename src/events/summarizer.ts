@@ -79,6 +79,6 @@ function counter(
     count: 1,
     variation,
     version,
-    unknown: version === undefined ? true : undefined,
+    unknown: version === undefined || undefined,
   };
 }
