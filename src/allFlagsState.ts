@@ -51,16 +51,16 @@ export interface LDFlagsStateJSON {
 }
 
 export class LDFlagsState {
-  readonly #values: Record<string, LDFlagValue>;
-  readonly #metadata: Record<string, LDFlagMetadata>;
+  readonly #values: Map<string, LDFlagValue>;
+  readonly #metadata: Map<string, LDFlagMetadata>;
 
   /** @internal Built by `buildAllFlagsState`, or by the client when nothing could be evaluated. */
   constructor(
     /** False when no flags could be evaluated: client not ready, or an invalid context. */
     readonly valid: boolean,
-    // Without prototypes (see `buildAllFlagsState`), so that a key reads only what was put under it.
-    values: Record<string, LDFlagValue> = Object.create(null),
-    metadata: Record<string, LDFlagMetadata> = Object.create(null),
+    // Maps, which are quicker to fill than objects, and in which a key reads only what was put under it.
+    values = new Map<string, LDFlagValue>(),
+    metadata = new Map<string, LDFlagMetadata>(),
   ) {
     this.#values = values;
     this.#metadata = metadata;
@@ -68,22 +68,25 @@ export class LDFlagsState {
 
   /** The flag's value (null when its evaluation gave none), or undefined if not in the state. */
   getFlagValue(key: string): LDFlagValue | undefined {
-    return this.#values[key];
+    return this.#values.get(key);
   }
 
   /** The reason, when the state holds one for the flag (see `withReasons`). */
   getFlagReason(key: string): LDEvaluationReason | undefined {
-    return this.#metadata[key]?.reason;
+    return this.#metadata.get(key)?.reason;
   }
 
   /** Every flag key and value, as a plain object of its own. */
   allValues(): Record<string, LDFlagValue> {
-    // Spread defines each key as an own property, `__proto__` included.
-    return { ...this.#values };
+    // Entries define each key as an own property, `__proto__` included.
+    return Object.fromEntries(this.#values);
   }
 
   toJSON(): LDFlagsStateJSON {
-    return { ...this.#values, $flagsState: { ...this.#metadata }, $valid: this.valid } as LDFlagsStateJSON;
+    return Object.assign(this.allValues(), {
+      $flagsState: Object.fromEntries(this.#metadata),
+      $valid: this.valid,
+    }) as LDFlagsStateJSON;
   }
 }
 
@@ -114,10 +117,8 @@ export function buildAllFlagsState(
   const clientSideOnly = options.clientSideOnly === true;
   const withReasons = options.withReasons === true;
   const detailsOnly = options.detailsOnlyForTrackedFlags === true;
-  // Without a prototype, a flag keyed `__proto__` is a plain property like any other (and filling
-  // such an object is faster than collecting entries); callers get plain copies.
-  const values: Record<string, LDFlagValue> = Object.create(null);
-  const metadata: Record<string, LDFlagMetadata> = Object.create(null);
+  const values = new Map<string, LDFlagValue>();
+  const metadata = new Map<string, LDFlagMetadata>();
 
   for (const key of data.flagKeys()) {
     // Filter on the raw item so server-only flags are never prepared.
@@ -153,8 +154,8 @@ export function buildAllFlagsState(
     if (prerequisites !== undefined && prerequisites.length > 0) {
       meta.prerequisites = prerequisites.map((prerequisite) => prerequisite.flag!.key);
     }
-    values[key] = result.value;
-    metadata[key] = meta;
+    values.set(key, result.value);
+    metadata.set(key, meta);
   }
   return new LDFlagsState(true, values, metadata);
 }

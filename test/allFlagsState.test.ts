@@ -31,7 +31,7 @@ function ctx(input: unknown): Context {
 function ours(payload: Payload, input: unknown, options: LDFlagsStateOptions = {}, now?: number): LDFlagsState {
   const data = DataSet.from(parseAllData({ flags: payload.flags, segments: payload.segments ?? {} }, 'flag data'));
   const context = toContext(input);
-  if (isContextError(context)) return new LDFlagsState(false, {}, {});
+  if (isContextError(context)) return new LDFlagsState(false);
   return buildAllFlagsState(data, new Evaluator(data), context, options, now);
 }
 
@@ -370,7 +370,7 @@ describe('all-flags state: options', () => {
   });
 
   it('is invalid and empty when nothing could be evaluated', () => {
-    const state = new LDFlagsState(false, {}, {});
+    const state = new LDFlagsState(false);
     expect(state.valid).toBe(false);
     expect(state.allValues()).toEqual({});
     expect(state.getFlagValue('x')).toBeUndefined();

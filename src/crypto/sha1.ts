@@ -82,9 +82,9 @@ function run(bytes: Uint8Array, n: number): void {
   H[2] = 0x98badcfe;
   H[3] = 0x10325476;
   H[4] = 0xc3d2e1f0;
-  // 0x80 terminator, zeros, then the 64-bit big-endian bit length; one extra
-  // block is needed when fewer than 8 bytes remain after the terminator.
-  const end = n - (n % 64) + (n % 64 < 56 ? 64 : 128);
+  // 0x80 terminator, zeros, then the 64-bit big-endian bit length: the
+  // padded length is the multiple of 64 that fits those 9 bytes more.
+  const end = (n + 72) & ~63;
   bytes[n] = 0x80;
   bytes.fill(0, n + 1, end);
   // A byte store truncates and keeps the low 8 bits, so shifting right by 8 is a division: the
