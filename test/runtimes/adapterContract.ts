@@ -46,10 +46,16 @@ export interface ContractResult {
   details?: Record<string, LDEvaluationDetail>;
   /** The warn and error lines the client's logger received while this request ran. */
   warnings: string[];
+  /** Where the host hands a failed load to the application instead: the error's message. */
+  loadError?: string;
 }
 
 /** A behaviour the contract checks that a host may be unable to show. */
-export type ContractFeature = 'stateBetweenRequests';
+export type ContractFeature =
+  /** The client and what it loaded outlive a request. */
+  | 'stateBetweenRequests'
+  /** The adapter itself logs one line saying why flags did not load. */
+  | 'loadWarning';
 
 export interface AdapterHarness {
   /** Builds and starts the host with the adapter; called once before the contract's tests. */
@@ -192,11 +198,13 @@ export function describeAdapterContract(host: string, harness: AdapterHarness): 
       await waitFor(() => customEventsOf('served', String(context.key)).length === 1, 'the event recorded before the throw');
     });
 
+    const noWarning = harness.unsupported?.loadWarning;
     for (const [source, cause] of [
       ['missing', /404/],
       ['unreachable', /ECONNREFUSED|fetch failed|connect|network|refused|error sending request/i],
     ] as const) {
-      it(`with ${source} flag data, runs the handler with defaults and warns once, naming why`, async () => {
+      const says = noWarning === undefined ? 'warns once, naming why' : `hands the cause to the application, logging nothing about it (declared: ${noWarning})`;
+      it(`with ${source} flag data, runs the handler with defaults and ${says}`, async () => {
         const context = fresh(source);
         const result = await harness.request({ source, context, flagKeys: FLAGS });
         expect(result.threw).toBe(false);
@@ -205,11 +213,17 @@ export function describeAdapterContract(host: string, harness: AdapterHarness): 
         }
         // Each default evaluation may say so per flag; about the load itself there is one line.
         const aboutLoad = result.warnings.filter((line) => !/^warn: flag "[^"]+": /.test(line));
-        expect(aboutLoad, result.warnings.join('\n')).toHaveLength(1);
-        expect(aboutLoad[0]).toMatch(cause);
+        if (noWarning === undefined) {
+          expect(aboutLoad, result.warnings.join('\n')).toHaveLength(1);
+          expect(aboutLoad[0]).toMatch(cause);
+        } else {
+          // The declaration holds: should the adapter start warning, this fails and it must go.
+          expect(aboutLoad, result.warnings.join('\n')).toEqual([]);
+          expect(result.loadError).toMatch(cause);
+        }
         // It asked the source it was given, and the handler's event still went out.
         if (source === 'missing') expect(pollsWith(missing, 'missing')).toBeGreaterThan(0);
-        await waitFor(() => customEventsOf(source, String(context.key)).length === 1, 'the handler\'s event');
+        await waitFor(() => customEventsOf(source, String(context.key)).length === 1, "the handler's event");
       });
     }
   });
