@@ -1,6 +1,6 @@
 // TestData drives real clients through the public API: what is built must evaluate as described.
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestData } from '../src/data/testData.js';
+import { TestData } from '../../src/data/testData.js';
 import {
   init,
   type AllData,
@@ -11,7 +11,7 @@ import {
   type LDDataSource,
   type SegmentData,
   silentLoggerForTests as logger,
-} from './helpers/sdk.js';
+} from '../helpers/sdk.js';
 
 const clients: LDClient[] = [];
 

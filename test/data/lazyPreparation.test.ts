@@ -1,6 +1,6 @@
 // The payload is parsed once; each flag is prepared the first time it is evaluated and reused.
 import { describe, expect, it } from 'vitest';
-import { init, silentLoggerForTests } from './helpers/sdk.js';
+import { init, silentLoggerForTests } from '../helpers/sdk.js';
 
 function countingFlag(key: string, counter: { reads: number }): Record<string, unknown> {
   const rules = [

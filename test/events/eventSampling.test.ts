@@ -1,7 +1,7 @@
 // A flag's samplingRatio thins out its feature events (summaries still count every evaluation),
 // and enableEventCompression sends payloads gzip-compressed.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { init, silentLoggerForTests, type EventSendResult, type LDClient, type LDOptions } from './helpers/sdk.js';
+import { init, silentLoggerForTests, type EventSendResult, type LDClient, type LDOptions } from '../helpers/sdk.js';
 
 function flag(key: string, extra: Record<string, unknown>) {
   return { key, version: 1, on: true, fallthrough: { variation: 0 }, variations: [true], salt: 's', trackEvents: true, ...extra };

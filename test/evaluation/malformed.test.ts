@@ -1,8 +1,8 @@
 // Malformed flags, segments and contexts must never throw out of evaluation: each gives the
 // caller's default with an ERROR reason (or, where the damage left a valid flag, a real variation).
 import { describe, expect, it } from 'vitest';
-import { init, silentLoggerForTests, type LDEvaluationDetail } from './helpers/sdk.js';
-import { Random } from './helpers/random.js';
+import { init, silentLoggerForTests, type LDEvaluationDetail } from '../helpers/sdk.js';
+import { Random } from '../helpers/random.js';
 
 const DEFAULT = 'the-default';
 

@@ -1,9 +1,9 @@
 // secureModeHash against published values and against Node's own HMAC.
 import { createHmac } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { isContextError, toContext } from '../src/context.js';
-import { secureModeHash } from '../src/crypto/hmac.js';
-import { Random } from './helpers/random.js';
+import { isContextError, toContext } from '../../src/context.js';
+import { secureModeHash } from '../../src/crypto/hmac.js';
+import { Random } from '../helpers/random.js';
 
 function nodeHmac(key: string, message: string): string {
   return createHmac('sha256', key).update(message).digest('hex');

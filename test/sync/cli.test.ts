@@ -5,11 +5,11 @@
  */
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { init } from '../src/index.js';
-import { redisStore } from '../stores/redis/index.js';
-import { runCli, type CliHost } from '../sync/cli.js';
-import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
-import { startRedisServer, type RedisServer } from './helpers/redisServer.js';
+import { init } from '../../src/index.js';
+import { redisStore } from '../../stores/redis/index.js';
+import { runCli, type CliHost } from '../../sync/cli.js';
+import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from '../helpers/mockLaunchDarkly.js';
+import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
 
 const SDK_KEY = 'sdk-cli-relay-7777';
 

@@ -3,16 +3,16 @@
 // value may appear in any request body, every public one must, and `_meta.redactedAttributes`
 // must list exactly what was removed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeConfig } from '../src/validateOptions.js';
-import { toContext, type Context } from '../src/context.js';
-import { DataSet } from '../src/data/dataSet.js';
-import { parseAllData } from '../src/data/parseAllData.js';
-import { Evaluator } from '../src/evaluation/evaluator.js';
-import { EventProcessor, type EventsConfig } from '../src/events/processor.js';
-import { ContextRedactor } from '../src/events/redaction.js';
-import { silentLogger } from '../src/logging.js';
-import { startMockLaunchDarkly, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
-import { Random } from './helpers/random.js';
+import { makeConfig } from '../../src/validateOptions.js';
+import { toContext, type Context } from '../../src/context.js';
+import { DataSet } from '../../src/data/dataSet.js';
+import { parseAllData } from '../../src/data/parseAllData.js';
+import { Evaluator } from '../../src/evaluation/evaluator.js';
+import { EventProcessor, type EventsConfig } from '../../src/events/processor.js';
+import { ContextRedactor } from '../../src/events/redaction.js';
+import { silentLogger } from '../../src/logging.js';
+import { startMockLaunchDarkly, type MockLaunchDarkly } from '../helpers/mockLaunchDarkly.js';
+import { Random } from '../helpers/random.js';
 
 type Json = Record<string, unknown>;
 

@@ -4,12 +4,12 @@ import LaunchDarkly from '@launchdarkly/node-server-sdk';
 import { createHash } from 'node:crypto';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoDbStore } from '../stores/dynamodb/index.js';
-import { redisStore } from '../stores/redis/index.js';
-import { DYNAMO_CREDENTIALS, DYNAMO_REGION, startDynamoServer, type DynamoServer } from './helpers/dynamoServer.js';
-import { recordingLogger } from './helpers/logger.js';
-import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
-import { startRedisServer, type RedisServer } from './helpers/redisServer.js';
+import { dynamoDbStore } from '../../stores/dynamodb/index.js';
+import { redisStore } from '../../stores/redis/index.js';
+import { DYNAMO_CREDENTIALS, DYNAMO_REGION, startDynamoServer, type DynamoServer } from '../helpers/dynamoServer.js';
+import { recordingLogger } from '../helpers/logger.js';
+import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from '../helpers/mockLaunchDarkly.js';
+import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
 import {
   bigSegmentContextHash,
   bigSegments,
@@ -18,7 +18,7 @@ import {
   type AllData,
   type BigSegmentStore,
   type LDContext,
-} from './helpers/sdk.js';
+} from '../helpers/sdk.js';
 
 const flag = (key: string, segment: string, extra: object = {}) => ({
   key,

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error a plain ESM module of the demo, without types
-import { explain } from '../demo/explain.mjs';
-import { init } from '../src/index.js';
+import { explain } from '../../demo/explain.mjs';
+import { init } from '../../src/index.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
+const ROOT = new URL('../..', import.meta.url).pathname;
 const PAYLOAD = JSON.parse(readFileSync(join(ROOT, 'examples/flags.json'), 'utf8'));
 const client = init('sdk-key', { payload: PAYLOAD, sendEvents: false });
 

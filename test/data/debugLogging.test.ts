@@ -1,8 +1,8 @@
 // Debug lines of the long-lived data paths: what was loaded and read, never the SDK key.
 import { afterEach, describe, expect, it } from 'vitest';
-import { init, InMemoryPersistentStore, type LDLongLivedClient } from '../src/index.js';
-import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
-import { recordingLogger } from './helpers/logger.js';
+import { init, InMemoryPersistentStore, type LDLongLivedClient } from '../../src/index.js';
+import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from '../helpers/mockLaunchDarkly.js';
+import { recordingLogger } from '../helpers/logger.js';
 
 const SDK_KEY = 'sdk-debug-lines';
 const flag = { key: 'f', version: 1, on: true, offVariation: 0, fallthrough: { variation: 1 }, variations: [false, true], salt: 's' };

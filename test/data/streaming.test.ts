@@ -1,18 +1,18 @@
 // The streaming data source against a loopback LaunchDarkly: updates reach a real DataSet,
 // and every way a connection can fail leads to a retry with backoff, or to a clean stop.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Backoff, backoffDelay } from '../src/data/backoff.js';
-import { DataSet } from '../src/data/dataSet.js';
-import { parseAllData } from '../src/data/parseAllData.js';
-import { applyStreamMessage } from '../src/data/streamMessages.js';
-import { StreamingDataSource, type StreamingOptions } from '../src/data/streaming.js';
-import type { DataKind, DataSourceUpdates } from '../src/data/types.js';
-import { Evaluator } from '../src/evaluation/evaluator.js';
-import { sdkHeaders } from '../src/http.js';
-import { isContextError, toContext } from '../src/context.js';
-import type { LDLogger } from '../src/logging.js';
-import type { AllData, FlagData, SegmentData } from '../src/wire.js';
-import { sleep, startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
+import { Backoff, backoffDelay } from '../../src/data/backoff.js';
+import { DataSet } from '../../src/data/dataSet.js';
+import { parseAllData } from '../../src/data/parseAllData.js';
+import { applyStreamMessage } from '../../src/data/streamMessages.js';
+import { StreamingDataSource, type StreamingOptions } from '../../src/data/streaming.js';
+import type { DataKind, DataSourceUpdates } from '../../src/data/types.js';
+import { Evaluator } from '../../src/evaluation/evaluator.js';
+import { sdkHeaders } from '../../src/http.js';
+import { isContextError, toContext } from '../../src/context.js';
+import type { LDLogger } from '../../src/logging.js';
+import type { AllData, FlagData, SegmentData } from '../../src/wire.js';
+import { sleep, startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from '../helpers/mockLaunchDarkly.js';
 
 const SDK_KEY = 'sdk-0123-secret-key';
 

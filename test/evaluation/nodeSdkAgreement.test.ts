@@ -1,8 +1,8 @@
 // Inputs on which ldedge once disagreed with LaunchDarkly's Node SDK, or lost events or data:
 // each case states what LaunchDarkly's SDK does.
 import { describe, expect, it } from 'vitest';
-import { init, InMemoryPersistentStore, type AllData, type DataLoader, type FlagData, type LDContext } from '../src/index.js';
-import { recordingLogger } from './helpers/logger.js';
+import { init, InMemoryPersistentStore, type AllData, type DataLoader, type FlagData, type LDContext } from '../../src/index.js';
+import { recordingLogger } from '../helpers/logger.js';
 
 function flag(extra: Partial<FlagData>): FlagData {
   return { key: 'f', version: 1, on: true, fallthrough: { variation: 0 }, variations: ['fall', 'one', 'two'], salt: 's', ...extra } as FlagData;

@@ -2,9 +2,9 @@
 // segments and contexts side by side; any difference in value, variation or reason fails.
 import * as ld from '@launchdarkly/node-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { init, type LDClient } from '../src/index.js';
-import { Random } from './helpers/random.js';
-import { silentLoggerForTests } from './helpers/sdk.js';
+import { init, type LDClient } from '../../src/index.js';
+import { Random } from '../helpers/random.js';
+import { silentLoggerForTests } from '../helpers/sdk.js';
 
 const CASES = 10000;
 const CONTEXTS_PER_CASE = 4;

@@ -2,13 +2,13 @@
 // dropped batches, a permanent stop on 401, network errors, timeouts, a full queue and
 // overlapping flushes. Against a loopback LaunchDarkly; every flush must settle, never reject.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeConfig } from '../src/validateOptions.js';
-import { toContext, type Context } from '../src/context.js';
-import { errorResult } from '../src/evaluation/evaluator.js';
-import { EventProcessor, type EventProcessorOptions, type EventsConfig } from '../src/events/processor.js';
-import { outcomeForStatus, type LDEventSender } from '../src/events/sender.js';
-import type { LDLogger } from '../src/logging.js';
-import { startMockLaunchDarkly, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
+import { makeConfig } from '../../src/validateOptions.js';
+import { toContext, type Context } from '../../src/context.js';
+import { errorResult } from '../../src/evaluation/evaluator.js';
+import { EventProcessor, type EventProcessorOptions, type EventsConfig } from '../../src/events/processor.js';
+import { outcomeForStatus, type LDEventSender } from '../../src/events/sender.js';
+import type { LDLogger } from '../../src/logging.js';
+import { startMockLaunchDarkly, type MockLaunchDarkly } from '../helpers/mockLaunchDarkly.js';
 
 function recordingLogger(): LDLogger & { lines: string[]; at(level: string): string[] } {
   const lines: string[] = [];

@@ -1,17 +1,17 @@
 // The analytics event pipeline against a loopback LaunchDarkly: the exact JSON of every event
 // kind, request headers, batching, context-key dedup and omitAnonymousContexts.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { makeConfig } from '../src/validateOptions.js';
-import { toContext, type Context } from '../src/context.js';
-import { DataSet } from '../src/data/dataSet.js';
-import { parseAllData } from '../src/data/parseAllData.js';
-import { errorResult, Evaluator, type EvalResult } from '../src/evaluation/evaluator.js';
-import { EventProcessor, type EventProcessorOptions, type EventsConfig } from '../src/events/processor.js';
-import { DefaultEventSender } from '../src/events/sender.js';
-import type { LDFlagValue } from '../src/apiTypes.js';
-import type { AllData } from '../src/wire.js';
-import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
-import { recordingLogger } from './helpers/logger.js';
+import { makeConfig } from '../../src/validateOptions.js';
+import { toContext, type Context } from '../../src/context.js';
+import { DataSet } from '../../src/data/dataSet.js';
+import { parseAllData } from '../../src/data/parseAllData.js';
+import { errorResult, Evaluator, type EvalResult } from '../../src/evaluation/evaluator.js';
+import { EventProcessor, type EventProcessorOptions, type EventsConfig } from '../../src/events/processor.js';
+import { DefaultEventSender } from '../../src/events/sender.js';
+import type { LDFlagValue } from '../../src/apiTypes.js';
+import type { AllData } from '../../src/wire.js';
+import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from '../helpers/mockLaunchDarkly.js';
+import { recordingLogger } from '../helpers/logger.js';
 
 const SDK_KEY = 'sdk-key-events';
 const T = 1_700_000_000_000;

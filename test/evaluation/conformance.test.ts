@@ -1,8 +1,8 @@
 // Runs every server-side evaluation case from LaunchDarkly's contract-test data through the
 // public API: an untyped call, a detail call, the typed call each case names, and all-flags state.
-import { loadConformanceCases, type ConformanceCase } from './helpers/conformance.js';
+import { loadConformanceCases, type ConformanceCase } from '../helpers/conformance.js';
 import { describe, expect, it } from 'vitest';
-import { init, silentLoggerForTests, type LDClient, type LDEvaluationDetail } from './helpers/sdk.js';
+import { init, silentLoggerForTests, type LDClient, type LDEvaluationDetail } from '../helpers/sdk.js';
 
 type Case = ConformanceCase;
 const cases: Case[] = loadConformanceCases();

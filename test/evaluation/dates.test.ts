@@ -1,8 +1,8 @@
 // RFC 3339 timestamps as the `before` and `after` operators read them, against the platform's own
 // ISO 8601 parser on random valid times across the whole four-digit year range.
 import { describe, expect, it } from 'vitest';
-import { parseRfc3339 } from '../src/evaluation/dates.js';
-import { Random } from './helpers/random.js';
+import { parseRfc3339 } from '../../src/evaluation/dates.js';
+import { Random } from '../helpers/random.js';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 

@@ -2,8 +2,8 @@
 // block and padding boundaries, on non-ASCII text, and on keys longer than a block.
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hmacSha256Hex, sha256 } from '../src/crypto/sha256.js';
-import type { LDContext } from '../src/index.js';
+import { hmacSha256Hex, sha256 } from '../../src/crypto/sha256.js';
+import type { LDContext } from '../../src/index.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -36,8 +36,8 @@ describe('hmacSha256Hex', () => {
 
 describe('secureModeHashSync', () => {
   it('is the async secureModeHash, synchronously, for single- and multi-kind contexts', async () => {
-    const { init } = await import('../src/index.js');
-    const { recordingLogger } = await import('./helpers/logger.js');
+    const { init } = await import('../../src/index.js');
+    const { recordingLogger } = await import('../helpers/logger.js');
     const logger = recordingLogger();
     const client = init('sdk-secure-sync', { payload: '{"flags":{},"segments":{}}', sendEvents: false, logger });
     const contexts: LDContext[] = [

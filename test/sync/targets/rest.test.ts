@@ -4,12 +4,12 @@
  * readers, an unchanged set writes nothing, and a failed write keeps the previous entry.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { init as initVercel } from '../runtimes/vercel/index.js';
-import { init } from '../src/index.js';
-import { cloudflareKvApi, createSync, vercelEdgeConfig, versionKey, type SyncTarget } from '../sync/index.js';
-import { recordingLogger } from './helpers/logger.js';
-import { startMockLaunchDarkly, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
-import { startCloudflareApi, startVercelApi, type CloudflareApiServer, type VercelApiServer } from './helpers/restStores.js';
+import { init as initVercel } from '../../../runtimes/vercel/index.js';
+import { init } from '../../../src/index.js';
+import { cloudflareKvApi, createSync, vercelEdgeConfig, versionKey, type SyncTarget } from '../../../sync/index.js';
+import { recordingLogger } from '../../helpers/logger.js';
+import { startMockLaunchDarkly, type MockLaunchDarkly } from '../../helpers/mockLaunchDarkly.js';
+import { startCloudflareApi, startVercelApi, type CloudflareApiServer, type VercelApiServer } from '../../helpers/restStores.js';
 
 const SDK_KEY = 'sdk-rest-test';
 const KEY = 'LD-Env-cs-rest';

@@ -12,10 +12,10 @@ import { build } from 'esbuild';
 import { EdgeRuntime } from 'edge-runtime';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
-import { allSnippets, extractSnippets, type Host, type Snippet } from './snippets/extract.js';
-import { makeApp, packPackage, ROOT } from './snippets/packedApp.js';
-import { runProgram } from './snippets/run.js';
+import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from '../helpers/mockLaunchDarkly.js';
+import { allSnippets, extractSnippets, type Host, type Snippet } from './extract.js';
+import { makeApp, packPackage, ROOT } from './packedApp.js';
+import { runProgram } from './run.js';
 
 const SDK_KEY = 'sdk-snippets-test';
 const CLIENT_SIDE_ID = 'snippet-env';

@@ -1,8 +1,8 @@
 // Analytics events produced through the client's public calls, delivered to a loopback events
 // endpoint on flush().
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { init, silentLoggerForTests, type LDClient, type LDOptions } from './helpers/sdk.js';
-import { startMockLaunchDarkly, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
+import { init, silentLoggerForTests, type LDClient, type LDOptions } from '../helpers/sdk.js';
+import { startMockLaunchDarkly, type MockLaunchDarkly } from '../helpers/mockLaunchDarkly.js';
 
 const payload = {
   flags: {

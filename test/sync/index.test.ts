@@ -5,8 +5,8 @@
  * the streaming relay writes each change.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InMemoryPersistentStore } from '../src/data/persistentStore.js';
-import { init } from '../src/index.js';
+import { InMemoryPersistentStore } from '../../src/data/persistentStore.js';
+import { init } from '../../src/index.js';
 import {
   cloudflareKv,
   createSync,
@@ -18,9 +18,9 @@ import {
   versionKey,
   versionedKvLoader,
   type KVNamespaceWriter,
-} from '../sync/index.js';
-import { recordingLogger } from './helpers/logger.js';
-import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from './helpers/mockLaunchDarkly.js';
+} from '../../sync/index.js';
+import { recordingLogger } from '../helpers/logger.js';
+import { startMockLaunchDarkly, waitFor, type MockLaunchDarkly } from '../helpers/mockLaunchDarkly.js';
 
 const SDK_KEY = 'sdk-0000-1111-wxyz';
 const KEY = 'LD-Env-cs-1';

@@ -1,5 +1,5 @@
 import { describe, it, expect, vi } from 'vitest';
-import { sha1, sha1Hex, bucketFraction } from '../src/crypto/sha1.js';
+import { sha1, sha1Hex, bucketFraction } from '../../src/crypto/sha1.js';
 
 // Reference implementation: Web Crypto, independent of our code.
 const encoder = new TextEncoder();
@@ -178,14 +178,14 @@ describe('sha1 vs Web Crypto', () => {
   it('grows the encode buffer correctly (fresh module state)', async () => {
     // Other tests may already have grown the shared buffer; start from scratch.
     vi.resetModules();
-    const fresh = await import('../src/crypto/sha1.js');
+    const fresh = await import('../../src/crypto/sha1.js');
     const rand = prng(7);
     for (const len of [10, 100, 300, 1000, 5000, 50, 20000]) {
       const s = len % 20 === 0 ? asciiString(rand, len) : mixedString(rand, len);
       const hex = await refHex(s);
       expect(fresh.sha1Hex(s)).toBe(hex);
       vi.resetModules();
-      const fresh2 = await import('../src/crypto/sha1.js');
+      const fresh2 = await import('../../src/crypto/sha1.js');
       expect(fresh2.bucketFraction(s)).toBe(refFraction(hex));
     }
   });
