@@ -2,9 +2,9 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { init, type LDLoadError, type LDOptions } from '../src/lean.js';
-import { init as initVercel } from '../runtimes/vercel/index.js';
-import { recordingLogger } from './helpers/logger.js';
+import { init, type LDLoadError, type LDOptions } from '../../src/lean.js';
+import { init as initVercel } from '../../runtimes/vercel/index.js';
+import { recordingLogger } from '../helpers/logger.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
