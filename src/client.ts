@@ -22,6 +22,7 @@ import { HookRunner } from './hooks.js';
 import type { LDLogger } from './logging.js';
 import type { LDOptions } from './options.js';
 import { timedOut } from './timers.js';
+import { describeError, loadError, type LDLoadError } from './util/errors.js';
 import type { LDContext, LDErrorKind, LDEvaluationDetail, LDFlagValue } from './apiTypes.js';
 import type { AllData } from './wire.js';
 
@@ -129,7 +130,7 @@ export class LDClient {
     } else if (config.payload !== undefined) {
       this.#source = 'payload';
       try {
-        this.#setData(DataSet.from(parseAllData(config.payload, 'option "payload"')));
+        this.#setData(DataSet.from(parseAllData(config.payload, 'option "payload"'), logger));
       } catch (err) {
         logger.error((this.#lastError = (err as Error).message));
       }
@@ -194,7 +195,7 @@ export class LDClient {
     if (await timedOut(this.#ensureFresh(), seconds * 1000)) {
       const slow = `flag data was not loaded within ${seconds} s (source: ${this.#source})`;
       // A slow reload keeps the flags held, as a failed one does.
-      if (this.#loadedAt === undefined) throw new Error(slow);
+      if (this.#loadedAt === undefined) throw loadError(slow, 'TIMEOUT');
       this.#logger.warn(`${slow}; keeping the flags loaded before`);
     }
     return this;
@@ -348,7 +349,7 @@ export class LDClient {
     if (loader === undefined) {
       // Without a loader or a background source, the only way to have no data is a payload
       // that could not be read, and that left its error.
-      return this.#backgroundStarted ?? Promise.reject(new Error(this.#lastError));
+      return this.#backgroundStarted ?? Promise.reject(loadError(this.#lastError!, 'INVALID_DATA'));
     }
     // A load that outlived every timeout will never settle: hosts such as workerd cancel the I/O
     // of a request that has ended. Start afresh rather than wait on it forever.
@@ -374,9 +375,10 @@ export class LDClient {
       this.#loaded(data, loader.environmentId);
     } catch (err) {
       this.#checkedAt = Date.now();
-      const message = (this.#lastError = `${loader.name} load failed: ${(err as Error).message}`);
-      // Nothing loaded yet fails; a daemon-mode view is held from the start, but not loaded.
-      if (this.#loadedAt === undefined) throw new Error(message);
+      const failure = err as LDLoadError;
+      const message = (this.#lastError = `${loader.name} load failed: ${describeError(err)}`);
+      // Nothing loaded yet fails, coded as what failed; a daemon-mode view is held from the start, but not loaded.
+      if (this.#loadedAt === undefined) throw loadError(message, failure.code, err, failure.status);
       const age = Math.round((this.#checkedAt - this.#loadedAt!) / 1000);
       this.#logger.warn(`${message}; keeping the flags loaded before (age ${age} s)`);
     }
@@ -385,7 +387,7 @@ export class LDClient {
   /** A full data set arrived, or (undefined) the one held was confirmed unchanged. */
   #loaded(data: AllData | undefined, environmentId: string | undefined): void {
     // Over a store view, the data goes into (and through) it.
-    if (data !== undefined) this.#setData(this.#view?.init(data) ?? DataSet.from(data));
+    if (data !== undefined) this.#setData(this.#view?.init(data) ?? DataSet.from(data, this.#logger));
     this.#environmentId = environmentId ?? this.#environmentId;
     this.#loadedAt = this.#checkedAt = Date.now();
     this.#lastError = undefined;

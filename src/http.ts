@@ -2,6 +2,7 @@
  * HTTP shared by every request to LaunchDarkly: the headers it expects, and `fetch` bounded by
  * the connect timeout (until response headers arrive).
  */
+import { loadError, type LDLoadError } from './util/errors.js';
 import { SDK_NAME, SDK_VERSION } from './version.js';
 
 export interface HttpSettings {
@@ -44,6 +45,7 @@ export function authHint(status: number | undefined): string {
 /** An HTTP response LaunchDarkly answered with an error status. */
 export class HttpStatusError extends Error {
   override readonly name = 'HttpStatusError';
+  readonly code = 'ERROR_RESPONSE';
   constructor(
     readonly status: number,
     what: string,
@@ -58,20 +60,23 @@ export function isRecoverableStatus(status: number): boolean {
   return true;
 }
 
-/**
- * A timeout, whose message names what timed out so that logs say which limit to raise. It never
- * leaves the SDK: callers test its type and log its message, so it needs no name of its own.
- */
-export class TimeoutError extends Error {}
+/** Whether `err` is a timeout of ours (coded `TIMEOUT`; its message names the limit to raise). */
+export function isTimeout(err: unknown): boolean {
+  return (err as LDLoadError | undefined)?.code === 'TIMEOUT';
+}
 
-/** Runs `work`, aborting `controller` after `timeoutMs`; a timeout rejects with its TimeoutError. */
+/**
+ * Runs `work`, aborting `controller` after `timeoutMs`; a timeout rejects with a `TIMEOUT` error.
+ * A network failure (fetch's TypeError) is coded `NETWORK_ERROR`.
+ */
 async function bounded<T>(controller: AbortController, timeoutMs: number, what: string, work: () => Promise<T>): Promise<T> {
-  const timer = setTimeout(() => controller.abort(new TimeoutError(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
+  const timer = setTimeout(() => controller.abort(loadError(`${what} timed out after ${timeoutMs} ms`, 'TIMEOUT')), timeoutMs);
   try {
     return await work();
   } catch (err) {
     const reason = controller.signal.reason;
-    throw reason instanceof TimeoutError ? reason : err;
+    // Fetch rejects with a TypeError when no answer came; its cause says why.
+    throw isTimeout(reason) ? reason : err instanceof TypeError ? Object.assign(err, { code: 'NETWORK_ERROR' }) : err;
   } finally {
     clearTimeout(timer);
   }
@@ -80,7 +85,8 @@ async function bounded<T>(controller: AbortController, timeoutMs: number, what: 
 /**
  * `fetch` that gives up when the response headers have not arrived within `timeoutMs`. `text`
  * then reads the whole body as UTF-8, giving up (and aborting the request) after its own timeout;
- * bytes that are not UTF-8 are an error, not replacement characters that would corrupt flag values.
+ * bytes that are not UTF-8 are an `INVALID_DATA` error, not replacement characters that would
+ * corrupt flag values.
  * A caller that must be able to cancel the request itself (to close a source) passes a controller
  * of its own, made for this one request: a timeout aborts it for good, and it aborts the body too.
  */
@@ -97,10 +103,14 @@ export async function fetchWithTimeout(
   );
   return {
     response,
-    text: (bodyTimeoutMs) =>
-      bounded(controller, bodyTimeoutMs, `${what} body`, async () =>
-        new TextDecoder('utf-8', { fatal: true }).decode(await response.arrayBuffer()),
-      ),
+    async text(bodyTimeoutMs) {
+      const body = await bounded(controller, bodyTimeoutMs, `${what} body`, () => response.arrayBuffer());
+      try {
+        return new TextDecoder('utf-8', { fatal: true }).decode(body);
+      } catch (err) {
+        throw loadError(`${what} body is not UTF-8`, 'INVALID_DATA', err);
+      }
+    },
   };
 }
 

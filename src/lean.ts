@@ -43,3 +43,4 @@ export type {
   LDUser,
 } from './apiTypes.js';
 export type { AllData, FlagData, SegmentData } from './wire.js';
+export type { LDLoadError, LDLoadErrorCode } from './util/errors.js';

@@ -146,30 +146,22 @@ function describe(value: unknown): string {
     : String(value);
 }
 
-/** Edit distance, for suggesting the option a misspelt name meant. */
-function distance(a: string, b: string): number {
-  // One row of the table at a time: row[j] is the distance from a's first i characters to b's first j.
-  let row = [...Array(b.length + 1).keys()];
-  for (let i = 0; i < a.length; i++) {
-    const next = [i + 1];
-    for (let j = 0; j < b.length; j++) {
-      next.push(Math.min(row[j + 1] + 1, next[j] + 1, row[j] + (a[i] === b[j] ? 0 : 1)));
-    }
-    row = next;
-  }
-  return row[b.length];
-}
-
-/** The known option closest to a misspelt name, if any is close enough; the first of equals wins. */
+/**
+ * The known option a misspelt name most likely meant: compared in lower case without underscores
+ * (so the seed SDK's `send_events` finds `sendEvents`), the one sharing the longest start with it,
+ * if that start is most of the known name.
+ */
 export function nearestOption(name: string): string | undefined {
-  const lower = name.toLowerCase().replace(/_/g, '');
+  const given = name.toLowerCase().replace(/_/g, '');
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  let bestShared = 3;
   for (const known in OPTION_SPECS) {
-    const d = distance(lower, known.toLowerCase());
-    if (d < bestDistance) {
+    const lower = known.toLowerCase();
+    let shared = 0;
+    while (shared < given.length && given[shared] === lower[shared]) shared++;
+    if (shared > bestShared && shared >= lower.length * 0.6) {
       best = known;
-      bestDistance = d;
+      bestShared = shared;
     }
   }
   return best;

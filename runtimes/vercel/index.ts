@@ -34,7 +34,8 @@ export function init(sdkKey: string, options: VercelOptions = {}): LDClient {
   const { edgeConfig, ...rest } = options;
   if (edgeConfig !== undefined) {
     if (rest.kvStore !== undefined) throw new TypeError('options "edgeConfig" and "kvStore" both name the store; give one');
-    rest.kvStore = edgeConfig;
+    // Named, so that a missing or bad item is reported as an Edge Config one.
+    rest.kvStore = { get: (key) => edgeConfig.get(key), label: 'Edge Config' };
   }
   return initCore(sdkKey, rest);
 }

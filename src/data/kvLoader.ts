@@ -3,6 +3,7 @@
  * LaunchDarkly's edge integrations write it.
  */
 import type { AllData } from '../wire.js';
+import { loadError } from '../util/errors.js';
 import { parseAllData } from './parseAllData.js';
 import type { DataLoader, KVStore } from './types.js';
 
@@ -11,11 +12,10 @@ export function kvLoader(store: KVStore, key: string): DataLoader {
   return {
     name: 'kv',
     async load(): Promise<AllData> {
+      const name = store.label ?? 'KV store';
       const value = await store.get(key);
-      if (value == null) {
-        throw new Error(`KV store has no entry "${key}"`);
-      }
-      return parseAllData(value, `KV entry "${key}"`);
+      if (value == null) throw loadError(`${name} has no entry "${key}"`, 'MISSING_ENTRY');
+      return parseAllData(value, `${name} entry "${key}"`);
     },
   };
 }

@@ -2,7 +2,7 @@
  * A background polling loop for long-lived processes: polls at a fixed interval and delivers each
  * changed data set. Never started unless `pollInterval` is set.
  */
-import { HttpStatusError, isRecoverableStatus, TimeoutError } from '../http.js';
+import { HttpStatusError, isRecoverableStatus, isTimeout } from '../http.js';
 import type { LDLogger } from '../logging.js';
 import type { DataSourceStatusSink } from './dataSourceStatus.js';
 import { describeData } from './describeData.js';
@@ -11,7 +11,7 @@ import type { DataSourceUpdates, LDDataSource } from './types.js';
 
 /** A failure to reach the service (fetch's TypeError, a timeout), rather than an answer that could not be used. */
 function unreachable(err: unknown): boolean {
-  return err instanceof TypeError || err instanceof TimeoutError || (err as Error)?.name === 'AbortError';
+  return err instanceof TypeError || isTimeout(err) || (err as Error)?.name === 'AbortError';
 }
 
 export class PollingDataSource implements LDDataSource {

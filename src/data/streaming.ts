@@ -8,7 +8,7 @@ import {
   HttpStatusError,
   isRecoverableStatus,
   joinUri,
-  TimeoutError,
+  isTimeout,
   type HttpSettings,
 } from '../http.js';
 import type { LDLogger } from '../logging.js';
@@ -236,7 +236,7 @@ export class StreamingDataSource implements LDDataSource {
         chunk = await reader.read();
       } catch (err) {
         if (this.closed) return 'stop';
-        const why = silent || err instanceof TimeoutError ? `no data for ${http.readTimeoutMs} ms` : describe(err);
+        const why = silent || isTimeout(err) ? `no data for ${http.readTimeoutMs} ms` : describe(err);
         logger.warn(`Stream connection lost (${why}); will retry`);
         this.options.status?.interrupted('NETWORK_ERROR', `connection lost (${why})`);
         return 'retry';

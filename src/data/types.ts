@@ -49,4 +49,6 @@ export interface DataLoader {
  */
 export interface KVStore {
   get(key: string): unknown;
+  /** What messages call this store, e.g. `Edge Config`; default `KV store`. */
+  readonly label?: string;
 }

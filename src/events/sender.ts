@@ -2,6 +2,7 @@
  * Delivery of analytics event payloads. The default sender posts to LaunchDarkly's bulk endpoint;
  * a custom one can be plugged in through the `eventSender` option.
  */
+import { describeError } from '../util/errors.js';
 import {
   fetchWithTimeout,
   isRecoverableStatus,
@@ -37,13 +38,6 @@ export function outcomeForStatus(status: number): EventSendResult['outcome'] {
   if (status >= 200 && status < 300) return 'success';
   if (status === 413) return 'drop';
   return isRecoverableStatus(status) ? 'retry' : 'stop';
-}
-
-/** An error's message, with its cause's (fetch reports "fetch failed" and puts the reason there). */
-function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = (err as { cause?: unknown }).cause;
-  return cause instanceof Error && cause.message !== err.message ? `${err.message}: ${cause.message}` : err.message;
 }
 
 /** Posts payloads to `{eventsUri}/bulk`, each attempt bounded by the connect and read timeouts. */

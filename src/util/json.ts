@@ -1,4 +1,5 @@
 /** Reading JSON values of unknown shape: shared by every module that checks what it was given. */
+import { loadError } from './errors.js';
 
 /** A plain object: not null, not an array. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -8,11 +9,11 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 /** Whether `key` is `value`'s own property, whatever its prototype (or lack of one) says. */
 export const hasOwn = Object.hasOwn;
 
-/** JSON text parsed, or an Error naming `what` and why it is not JSON. */
+/** JSON text parsed, or an `INVALID_DATA` error naming `what` and why it is not JSON. */
 export function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new Error(`${what} is not valid JSON: ${(err as Error).message}`);
+    throw loadError(`${what} is not valid JSON: ${(err as Error).message}`, 'INVALID_DATA', err);
   }
 }
