@@ -76,7 +76,7 @@ async function bounded<T>(controller: AbortController, timeoutMs: number, what: 
   } catch (err) {
     const reason = controller.signal.reason;
     // Fetch rejects with a TypeError when no answer came; its cause says why.
-    throw isTimeout(reason) ? reason : err instanceof TypeError ? Object.assign(err, { code: 'NETWORK_ERROR' }) : err;
+    throw (reason as LDLoadError | undefined)?.code === 'TIMEOUT' ? reason : err instanceof TypeError ? Object.assign(err, { code: 'NETWORK_ERROR' }) : err;
   } finally {
     clearTimeout(timer);
   }
@@ -85,8 +85,7 @@ async function bounded<T>(controller: AbortController, timeoutMs: number, what: 
 /**
  * `fetch` that gives up when the response headers have not arrived within `timeoutMs`. `text`
  * then reads the whole body as UTF-8, giving up (and aborting the request) after its own timeout;
- * bytes that are not UTF-8 are an `INVALID_DATA` error, not replacement characters that would
- * corrupt flag values.
+ * bytes that are not UTF-8 are an error, not replacement characters that would corrupt flag values.
  * A caller that must be able to cancel the request itself (to close a source) passes a controller
  * of its own, made for this one request: a timeout aborts it for good, and it aborts the body too.
  */
@@ -103,14 +102,10 @@ export async function fetchWithTimeout(
   );
   return {
     response,
-    async text(bodyTimeoutMs) {
-      const body = await bounded(controller, bodyTimeoutMs, `${what} body`, () => response.arrayBuffer());
-      try {
-        return new TextDecoder('utf-8', { fatal: true }).decode(body);
-      } catch (err) {
-        throw loadError(`${what} body is not UTF-8`, 'INVALID_DATA', err);
-      }
-    },
+    text: (bodyTimeoutMs) =>
+      bounded(controller, bodyTimeoutMs, `${what} body`, () => response.arrayBuffer()).then((body) =>
+        new TextDecoder('utf-8', { fatal: true }).decode(body),
+      ),
   };
 }
 

@@ -10,8 +10,6 @@ import {
   type PreparedFlag,
   type PreparedSegment,
 } from '../evaluation/prepare.js';
-import { reportInvalidPatterns } from '../evaluation/operators.js';
-import type { LDLogger } from '../logging.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
 import { hasOwn, isRecord } from '../util/json.js';
 import type { DataKind } from './types.js';
@@ -49,12 +47,8 @@ export class DataSet implements HeldData {
     segments: new Map<string, PreparedSegment | MalformedFlagError>(),
   };
 
-  /** Told about what preparing an item finds wrong but can live with (an invalid regex). */
-  readonly #logger: LDLogger | undefined;
-
-  private constructor(flags: Record<string, FlagData>, segments: Record<string, SegmentData>, logger?: LDLogger) {
+  private constructor(flags: Record<string, FlagData>, segments: Record<string, SegmentData>) {
     this.#items = { flags, segments };
-    this.#logger = logger;
   }
 
   static empty(): DataSet {
@@ -62,8 +56,8 @@ export class DataSet implements HeldData {
   }
 
   /** A data set over a `/sdk/latest-all` body, held as it is (copied only before a change). */
-  static from(data: AllData, logger?: LDLogger): DataSet {
-    return new DataSet(data.flags, data.segments, logger);
+  static from(data: AllData): DataSet {
+    return new DataSet(data.flags, data.segments);
   }
 
   flag(key: string): PreparedFlag | undefined {
@@ -89,7 +83,6 @@ export class DataSet implements HeldData {
       } catch (err) {
         prepared = err instanceof MalformedFlagError ? err : new MalformedFlagError(String(err));
       }
-      reportInvalidPatterns(kind, key, this.#logger);
       cache.set(key, prepared);
     }
     if (prepared instanceof MalformedFlagError) throw prepared;
