@@ -75,7 +75,8 @@ async function bounded<T>(controller: AbortController, timeoutMs: number, what: 
     return await work();
   } catch (err) {
     const reason = controller.signal.reason;
-    // Fetch rejects with a TypeError when no answer came; its cause says why.
+    // The timeout test is isTimeout's, written out so that the edge bundles need not carry that
+    // function. Fetch rejects with a TypeError when no answer came; its cause says why.
     throw (reason as LDLoadError | undefined)?.code === 'TIMEOUT' ? reason : err instanceof TypeError ? Object.assign(err, { code: 'NETWORK_ERROR' }) : err;
   } finally {
     clearTimeout(timer);

@@ -9,7 +9,8 @@
  * - `TIMEOUT`: no answer (or no flags) within the connect, read or wait timeout;
  * - `NETWORK_ERROR`: the request never got an answer (DNS, refused connection, TLS), the host's own
  *   error in `cause`;
- * - `INVALID_DATA`: the body, KV entry or store item is not a usable data set;
+ * - `INVALID_DATA`: the body, KV entry or store item is not a usable data set (a body that is not
+ *   UTF-8 fails with the decoder's own error, without a code);
  * - `MISSING_ENTRY`: the KV store or Edge Config has no entry under the key.
  */
 export type LDLoadErrorCode = 'ERROR_RESPONSE' | 'TIMEOUT' | 'NETWORK_ERROR' | 'INVALID_DATA' | 'MISSING_ENTRY';
