@@ -167,7 +167,7 @@ export class LDClient {
 
     if (config.sendEvents) this.#events = new EventProcessor(config);
 
-    if (this.#background !== undefined) {
+    if (this.#background) {
       // Background sources (never chosen offline) start right away.
       const started = (this.#backgroundStarted = this.#background.start({
         init: (data, environmentId) => this.#loaded(data, environmentId),
@@ -216,8 +216,7 @@ export class LDClient {
     return { source: this.#source, loadedAt: this.#loadedAt, lastError: this.#lastError };
   }
 
-  // The ten evaluation calls (typed by the interface below) differ only in the value type they
-  // check, whether they return the reason, and the method name hooks see.
+  // Inside the class, where its private fields can be read, for the runtime adapters.
   static {
     // A tuple rather than an object: its names cost the edge bundles nothing.
     clientInternals = (client) => [
@@ -227,26 +226,6 @@ export class LDClient {
       // The load this starts is the one waitForInitialization then joins.
       (read) => (client.#ensureFresh(read), client.waitForInitialization()),
     ];
-    const calls: Array<[string, ValueType?]> = [
-      ['variation'],
-      ['boolVariation', 'boolean'],
-      ['numberVariation', 'number'],
-      ['stringVariation', 'string'],
-      ['jsonVariation'],
-    ];
-    for (const [name, type] of calls) {
-      for (const withReason of [false, true]) {
-        const method = withReason ? `${name}Detail` : name;
-        Object.defineProperty(LDClient.prototype, method, {
-          configurable: true,
-          writable: true,
-          value(this: LDClient, key: string, context: LDContext, defaultValue: LDFlagValue) {
-            const detail = this.#evaluate(key, context, defaultValue, type, withReason, method);
-            return withReason ? detail : detail.value;
-          },
-        });
-      }
-    }
   }
 
   /**
@@ -259,7 +238,7 @@ export class LDClient {
    */
   allFlagsState(context: LDContext, options: LDFlagsStateOptions = {}): LDFlagsState {
     const data = this.#data;
-    if (data === undefined) this.#logger.warn(`allFlagsState: ${NOT_LOADED}; returning an invalid state`);
+    if (!data) this.#logger.warn(`allFlagsState: ${NOT_LOADED}; returning an invalid state`);
     const valid = data && !this.isOffline() && this.#context(context, 'allFlagsState');
     return valid ? buildAllFlagsState(data!, this.#evaluator!, valid, options) : new LDFlagsState(false);
   }
@@ -287,7 +266,7 @@ export class LDClient {
    */
   track(key: string, context: LDContext, data?: LDFlagValue, metricValue?: number): void {
     const valid = this.#context(context, `track "${key}"`);
-    if (valid === undefined) return;
+    if (!valid) return;
     if (!key || typeof key !== 'string') {
       this.#logger.warn(`track: the event key must be a non-empty string, got ${JSON.stringify(key)}`);
       return;
@@ -346,7 +325,7 @@ export class LDClient {
   #ensureFresh(read?: Promise<AllData | undefined>): Promise<void> {
     const loader = this.#loader;
     if (this.#fresh()) return Promise.resolve();
-    if (loader === undefined) {
+    if (!loader) {
       // Without a loader or a background source, the only way to have no data is a payload
       // that could not be read, and that left its error.
       return this.#backgroundStarted ?? Promise.reject(loadError(this.#lastError!, 'INVALID_DATA'));
@@ -387,7 +366,7 @@ export class LDClient {
   /** A full data set arrived, or (undefined) the one held was confirmed unchanged. */
   #loaded(data: AllData | undefined, environmentId: string | undefined): void {
     // Over a store view, the data goes into (and through) it.
-    if (data !== undefined) this.#setData(this.#view?.init(data) ?? DataSet.from(data));
+    if (data) this.#setData(this.#view?.init(data) ?? DataSet.from(data));
     this.#environmentId = environmentId ?? this.#environmentId;
     this.#loadedAt = this.#checkedAt = Date.now();
     this.#lastError = undefined;
@@ -401,19 +380,144 @@ export class LDClient {
 
   // --- evaluation ---------------------------------------------------------------------------
 
+  // The ten evaluation calls differ only in the value type they check, whether they return the
+  // reason, and the method name hooks see, so each is one call into `#evaluate`. Each gives
+  // `defaultValue` when the flag cannot be evaluated, and the typed ones also when the flag's value
+  // is not of their type (reason `WRONG_TYPE`).
+
+  /**
+   * The flag's value for `context`: any JSON value.
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue returned when the flag cannot be evaluated
+   * @returns the flag's value, or `defaultValue`
+   * @example const value = client.variation('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
+   */
+  variation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue {
+    return this.#evaluate(key, context, defaultValue, 'variation').value;
+  }
+
+  /**
+   * Like `variation`, with the variation index and the reason (which analytics events then record).
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue the value when the flag cannot be evaluated
+   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
+   * @example const { value, reason } = client.variationDetail('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
+   */
+  variationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue> {
+    return this.#evaluate(key, context, defaultValue, 'variationDetail', undefined, true);
+  }
+
+  /**
+   * The flag's value for `context`: a boolean.
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue returned when the flag cannot be evaluated, or when the flag's value is not a boolean (reason `WRONG_TYPE`)
+   * @returns the flag's value, or `defaultValue`
+   * @example const value = client.boolVariation('new-checkout', { kind: 'user', key: 'u-1' }, false);
+   */
+  boolVariation(key: string, context: LDContext, defaultValue: boolean): boolean {
+    return this.#evaluate(key, context, defaultValue, 'boolVariation', 'boolean').value;
+  }
+
+  /**
+   * Like `boolVariation`, with the variation index and the reason (which analytics events then record).
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue the value when the flag cannot be evaluated, or when the flag's value is not a boolean (reason `WRONG_TYPE`)
+   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
+   * @example const { value, reason } = client.boolVariationDetail('new-checkout', { kind: 'user', key: 'u-1' }, false);
+   */
+  boolVariationDetail(key: string, context: LDContext, defaultValue: boolean): LDEvaluationDetail<boolean> {
+    return this.#evaluate(key, context, defaultValue, 'boolVariationDetail', 'boolean', true);
+  }
+
+  /**
+   * The flag's value for `context`: a number.
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue returned when the flag cannot be evaluated, or when the flag's value is not a number (reason `WRONG_TYPE`)
+   * @returns the flag's value, or `defaultValue`
+   * @example const value = client.numberVariation('max-upload-mb', { kind: 'user', key: 'u-1' }, 10);
+   */
+  numberVariation(key: string, context: LDContext, defaultValue: number): number {
+    return this.#evaluate(key, context, defaultValue, 'numberVariation', 'number').value;
+  }
+
+  /**
+   * Like `numberVariation`, with the variation index and the reason (which analytics events then record).
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue the value when the flag cannot be evaluated, or when the flag's value is not a number (reason `WRONG_TYPE`)
+   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
+   * @example const { value, reason } = client.numberVariationDetail('max-upload-mb', { kind: 'user', key: 'u-1' }, 10);
+   */
+  numberVariationDetail(key: string, context: LDContext, defaultValue: number): LDEvaluationDetail<number> {
+    return this.#evaluate(key, context, defaultValue, 'numberVariationDetail', 'number', true);
+  }
+
+  /**
+   * The flag's value for `context`: a string.
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue returned when the flag cannot be evaluated, or when the flag's value is not a string (reason `WRONG_TYPE`)
+   * @returns the flag's value, or `defaultValue`
+   * @example const value = client.stringVariation('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
+   */
+  stringVariation(key: string, context: LDContext, defaultValue: string): string {
+    return this.#evaluate(key, context, defaultValue, 'stringVariation', 'string').value;
+  }
+
+  /**
+   * Like `stringVariation`, with the variation index and the reason (which analytics events then record).
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue the value when the flag cannot be evaluated, or when the flag's value is not a string (reason `WRONG_TYPE`)
+   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
+   * @example const { value, reason } = client.stringVariationDetail('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
+   */
+  stringVariationDetail(key: string, context: LDContext, defaultValue: string): LDEvaluationDetail<string> {
+    return this.#evaluate(key, context, defaultValue, 'stringVariationDetail', 'string', true);
+  }
+
+  /**
+   * The flag's value for `context`: any JSON value.
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue returned when the flag cannot be evaluated
+   * @returns the flag's value, or `defaultValue`
+   * @example const value = client.jsonVariation('limits', { kind: 'user', key: 'u-1' }, { uploads: 10 });
+   */
+  jsonVariation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue {
+    return this.#evaluate(key, context, defaultValue, 'jsonVariation').value;
+  }
+
+  /**
+   * Like `jsonVariation`, with the variation index and the reason (which analytics events then record).
+   * @param key the flag key
+   * @param context the context (or older user object) to evaluate for
+   * @param defaultValue the value when the flag cannot be evaluated
+   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
+   * @example const { value, reason } = client.jsonVariationDetail('limits', { kind: 'user', key: 'u-1' }, { uploads: 10 });
+   */
+  jsonVariationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue> {
+    return this.#evaluate(key, context, defaultValue, 'jsonVariationDetail', undefined, true);
+  }
+
   /**
    * One evaluation. `method` names the public call for hooks; with hooks configured, the
-   * evaluation runs inside their series (and is re-entered without `method`).
+   * evaluation runs inside their series (and is re-entered with no name).
    */
-  #evaluate(
+  #evaluate<T extends LDFlagValue>(
     key: string,
     input: LDContext,
-    defaultValue: LDFlagValue,
-    type: ValueType,
-    withReason: boolean,
-    method?: string,
-  ): LDEvaluationDetail {
-    if (this.#hooks !== undefined && method !== undefined) {
+    defaultValue: T,
+    method: string,
+    type?: ValueType,
+    withReason = false,
+  ): LDEvaluationDetail<T> {
+    if (this.#hooks && method) {
       const series = {
         flagKey: key,
         context: input,
@@ -421,18 +525,23 @@ export class LDClient {
         method: `LDClient.${method}`,
         environmentId: this.#environmentId,
       };
-      return this.#hooks.evaluation(series, () => this.#evaluate(key, input, defaultValue, type, withReason));
+      // The series returns the detail it was handed.
+      const detail = this.#hooks.evaluation(series, () =>
+        this.#evaluate(key, input, defaultValue, '', type, withReason),
+      );
+      return detail as LDEvaluationDetail<T>;
     }
     const context = this.#context(input, 'flag', key);
-    let evaluated = context === undefined ? errorResult('USER_NOT_SPECIFIED') : this.#evaluateFor(key, context);
+    let evaluated = context ? this.#evaluateFor(key, context) : errorResult('USER_NOT_SPECIFIED');
     const value = evaluated.value;
-    if (value !== null && type !== undefined && typeof value !== type) {
+    if (type && value !== null && typeof value !== type) {
       evaluated = errorResult('WRONG_TYPE', evaluated.flag);
     }
-    if (context !== undefined) this.#events?.recordEvaluation(key, context, evaluated, defaultValue, withReason);
+    if (context) this.#events?.recordEvaluation(key, context, evaluated, defaultValue, withReason);
     const missed = evaluated.value === null;
     return {
-      value: missed ? defaultValue : evaluated.value,
+      // Of type T: a typed call's value of another type was made a miss above.
+      value: missed ? defaultValue : (evaluated.value as T),
       variationIndex: missed ? undefined : evaluated.variationIndex,
       reason: evaluated.reason,
     };
@@ -440,7 +549,7 @@ export class LDClient {
 
   #evaluateFor(key: string, context: Context): EvalResult {
     const data = this.#data;
-    if (data === undefined) return this.#fail('CLIENT_NOT_READY', key, NOT_LOADED);
+    if (!data) return this.#fail('CLIENT_NOT_READY', key, NOT_LOADED);
     let flag;
     try {
       flag = data.flag(key);
@@ -449,7 +558,7 @@ export class LDClient {
       this.#logger.error(`flag "${key}" is malformed: ${(err as Error).message}`);
       return errorResult('MALFORMED_FLAG');
     }
-    if (flag === undefined) return this.#fail('FLAG_NOT_FOUND', key, 'unknown flag');
+    if (!flag) return this.#fail('FLAG_NOT_FOUND', key, 'unknown flag');
     // Prerequisites count in events too: their results come back on this one.
     const evaluated = this.#evaluator!.evaluate(flag, context, this.#events !== undefined);
     if (evaluated.reason.kind === 'ERROR') {
@@ -472,104 +581,4 @@ export class LDClient {
     else this.#logger.warn(`flag "${key}": ${why}; returning the default`);
     return errorResult(kind);
   }
-}
-
-/**
- * The evaluation calls. They are defined in the class's static block, because they differ only in
- * the value type they check and whether they return the reason; written out, they would cost the
- * edge bundles bytes they do not have. Each gives `defaultValue` when the flag cannot be evaluated,
- * and the typed ones also when the flag's value is not of their type (reason `WRONG_TYPE`). The
- * `…Detail` forms add the variation index and the reason, and record the reason in analytics events.
- */
-export interface LDClient {
-  /**
-   * The flag's value for `context`: any JSON value.
-   * @param key the flag key
-   * @param context the context (or older user object) to evaluate for
-   * @param defaultValue returned when the flag cannot be evaluated
-   * @returns the flag's value, or `defaultValue`
-   * @example const value = client.variation('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
-   */
-  variation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue;
-  /**
-   * Like `variation`, with the variation index and the reason (which analytics events then record).
-   * @param key the flag key
-   * @param context the context (or older user object) to evaluate for
-   * @param defaultValue the value when the flag cannot be evaluated
-   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
-   * @example const { value, reason } = client.variationDetail('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
-   */
-  variationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue>;
-  /**
-   * The flag's value for `context`: a boolean.
-   * @param key the flag key
-   * @param context the context (or older user object) to evaluate for
-   * @param defaultValue returned when the flag cannot be evaluated, or when the flag's value is not a boolean (reason `WRONG_TYPE`)
-   * @returns the flag's value, or `defaultValue`
-   * @example const value = client.boolVariation('new-checkout', { kind: 'user', key: 'u-1' }, false);
-   */
-  boolVariation(key: string, context: LDContext, defaultValue: boolean): boolean;
-  /**
-   * Like `boolVariation`, with the variation index and the reason (which analytics events then record).
-   * @param key the flag key
-   * @param context the context (or older user object) to evaluate for
-   * @param defaultValue the value when the flag cannot be evaluated, or when the flag's value is not a boolean (reason `WRONG_TYPE`)
-   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
-   * @example const { value, reason } = client.boolVariationDetail('new-checkout', { kind: 'user', key: 'u-1' }, false);
-   */
-  boolVariationDetail(key: string, context: LDContext, defaultValue: boolean): LDEvaluationDetail<boolean>;
-  /**
-   * The flag's value for `context`: a number.
-   * @param key the flag key
-   * @param context the context (or older user object) to evaluate for
-   * @param defaultValue returned when the flag cannot be evaluated, or when the flag's value is not a number (reason `WRONG_TYPE`)
-   * @returns the flag's value, or `defaultValue`
-   * @example const value = client.numberVariation('max-upload-mb', { kind: 'user', key: 'u-1' }, 10);
-   */
-  numberVariation(key: string, context: LDContext, defaultValue: number): number;
-  /**
-   * Like `numberVariation`, with the variation index and the reason (which analytics events then record).
-   * @param key the flag key
-   * @param context the context (or older user object) to evaluate for
-   * @param defaultValue the value when the flag cannot be evaluated, or when the flag's value is not a number (reason `WRONG_TYPE`)
-   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
-   * @example const { value, reason } = client.numberVariationDetail('max-upload-mb', { kind: 'user', key: 'u-1' }, 10);
-   */
-  numberVariationDetail(key: string, context: LDContext, defaultValue: number): LDEvaluationDetail<number>;
-  /**
-   * The flag's value for `context`: a string.
-   * @param key the flag key
-   * @param context the context (or older user object) to evaluate for
-   * @param defaultValue returned when the flag cannot be evaluated, or when the flag's value is not a string (reason `WRONG_TYPE`)
-   * @returns the flag's value, or `defaultValue`
-   * @example const value = client.stringVariation('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
-   */
-  stringVariation(key: string, context: LDContext, defaultValue: string): string;
-  /**
-   * Like `stringVariation`, with the variation index and the reason (which analytics events then record).
-   * @param key the flag key
-   * @param context the context (or older user object) to evaluate for
-   * @param defaultValue the value when the flag cannot be evaluated, or when the flag's value is not a string (reason `WRONG_TYPE`)
-   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
-   * @example const { value, reason } = client.stringVariationDetail('banner-text', { kind: 'user', key: 'u-1' }, 'Welcome');
-   */
-  stringVariationDetail(key: string, context: LDContext, defaultValue: string): LDEvaluationDetail<string>;
-  /**
-   * The flag's value for `context`: any JSON value.
-   * @param key the flag key
-   * @param context the context (or older user object) to evaluate for
-   * @param defaultValue returned when the flag cannot be evaluated
-   * @returns the flag's value, or `defaultValue`
-   * @example const value = client.jsonVariation('limits', { kind: 'user', key: 'u-1' }, { uploads: 10 });
-   */
-  jsonVariation(key: string, context: LDContext, defaultValue: LDFlagValue): LDFlagValue;
-  /**
-   * Like `jsonVariation`, with the variation index and the reason (which analytics events then record).
-   * @param key the flag key
-   * @param context the context (or older user object) to evaluate for
-   * @param defaultValue the value when the flag cannot be evaluated
-   * @returns `{ value, variationIndex, reason }`; no `variationIndex` when `defaultValue` was used
-   * @example const { value, reason } = client.jsonVariationDetail('limits', { kind: 'user', key: 'u-1' }, { uploads: 10 });
-   */
-  jsonVariationDetail(key: string, context: LDContext, defaultValue: LDFlagValue): LDEvaluationDetail<LDFlagValue>;
 }
