@@ -130,7 +130,7 @@ export class LDClient {
     } else if (config.payload !== undefined) {
       this.#source = 'payload';
       try {
-        this.#setData(DataSet.from(parseAllData(config.payload, 'option "payload"')));
+        this.#setData(DataSet.from(parseAllData(config.payload, 'option "payload"'), logger));
       } catch (err) {
         logger.error((this.#lastError = (err as Error).message));
       }
@@ -366,7 +366,7 @@ export class LDClient {
   /** A full data set arrived, or (undefined) the one held was confirmed unchanged. */
   #loaded(data: AllData | undefined, environmentId: string | undefined): void {
     // Over a store view, the data goes into (and through) it.
-    if (data) this.#setData(this.#view?.init(data) ?? DataSet.from(data));
+    if (data) this.#setData(this.#view?.init(data) ?? DataSet.from(data, this.#logger));
     this.#environmentId = environmentId ?? this.#environmentId;
     this.#loadedAt = this.#checkedAt = Date.now();
     this.#lastError = undefined;

@@ -10,6 +10,8 @@ import {
   type PreparedFlag,
   type PreparedSegment,
 } from '../evaluation/prepare.js';
+import { reportInvalidPatterns } from '../evaluation/operators.js';
+import type { LDLogger } from '../logging.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
 import { hasOwn, isRecord } from '../util/json.js';
 import type { DataKind } from './types.js';
@@ -47,8 +49,12 @@ export class DataSet implements HeldData {
     segments: new Map<string, PreparedSegment | MalformedFlagError>(),
   };
 
-  private constructor(flags: Record<string, FlagData>, segments: Record<string, SegmentData>) {
+  /** Told about what preparing an item finds wrong but can live with (an invalid regex). */
+  readonly #logger: LDLogger | undefined;
+
+  private constructor(flags: Record<string, FlagData>, segments: Record<string, SegmentData>, logger?: LDLogger) {
     this.#items = { flags, segments };
+    this.#logger = logger;
   }
 
   static empty(): DataSet {
@@ -56,8 +62,8 @@ export class DataSet implements HeldData {
   }
 
   /** A data set over a `/sdk/latest-all` body, held as it is (copied only before a change). */
-  static from(data: AllData): DataSet {
-    return new DataSet(data.flags, data.segments);
+  static from(data: AllData, logger?: LDLogger): DataSet {
+    return new DataSet(data.flags, data.segments, logger);
   }
 
   flag(key: string): PreparedFlag | undefined {
@@ -83,6 +89,7 @@ export class DataSet implements HeldData {
       } catch (err) {
         prepared = err instanceof MalformedFlagError ? err : new MalformedFlagError(String(err));
       }
+      reportInvalidPatterns(kind, key, this.#logger);
       cache.set(key, prepared);
     }
     if (prepared instanceof MalformedFlagError) throw prepared;

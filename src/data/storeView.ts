@@ -11,6 +11,7 @@
  * `prefetch()` reads everything.
  */
 import { MalformedFlagError } from '../evaluation/errors.js';
+import { reportInvalidPatterns } from '../evaluation/operators.js';
 import { prepareFlag, prepareSegment, type PreparedFlag, type PreparedSegment } from '../evaluation/prepare.js';
 import type { LDLogger } from '../logging.js';
 import type { AllData, FlagData, SegmentData } from '../wire.js';
@@ -173,6 +174,7 @@ export class StoreView {
       } catch (err) {
         entry.prepared = err instanceof MalformedFlagError ? err : new MalformedFlagError(String(err));
       }
+      reportInvalidPatterns(kind, key, this.#logger);
     }
     if (entry.prepared instanceof MalformedFlagError) throw entry.prepared;
     return entry.prepared as P;

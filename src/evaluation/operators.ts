@@ -4,6 +4,7 @@
  * clause side are parsed at compile time, not per evaluation.
  */
 import { toEpochMillis } from './dates.js';
+import type { LDLogger } from '../logging.js';
 import { compareSemVer, parseSemVer } from './semver.js';
 
 export type ValueMatcher = (value: unknown) => boolean;
@@ -16,13 +17,33 @@ const never: ValueMatcher = () => false;
 // Exported with `operands` for flag preparation, which reads optional numbers and key lists the same way.
 export const asString: Read<string> = (v) => (typeof v === 'string' ? v : undefined);
 export const asNumber: Read<number> = (v) => (typeof v === 'number' ? v : undefined);
+/** Patterns that did not compile since preparation last reported them. */
+const invalidPatterns: string[] = [];
+/** What has been reported, so that each pattern of each item is logged once per process. */
+const reported = new Set<string>();
+
 const asRegExp: Read<RegExp> = (v) => {
   try {
     return typeof v === 'string' ? new RegExp(v) : undefined;
   } catch {
+    invalidPatterns.push(v as string);
     return undefined; // an invalid pattern matches nothing, as in LaunchDarkly's SDKs
   }
 };
+
+/**
+ * Called after preparing an item: warns, once per process, about each of its patterns that does
+ * not compile, which would otherwise never match without a word.
+ */
+export function reportInvalidPatterns(kind: string, key: string, logger: LDLogger | undefined): void {
+  for (const pattern of invalidPatterns.splice(0)) {
+    const line = `${kind.slice(0, -1)} "${key}": invalid regex ${JSON.stringify(pattern)} never matches`;
+    if (logger && !reported.has(line)) {
+      reported.add(line);
+      logger.warn(line);
+    }
+  }
+}
 
 /**
  * `in` compares with `===`, as LaunchDarkly's Node SDK does: an object or array value, whether
