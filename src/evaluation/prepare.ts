@@ -149,7 +149,8 @@ function prepareClauses(raw: Clause[] | undefined): PreparedClause[] {
     return {
       contextKind: kind ?? 'user',
       ref,
-      isKindAttribute: ref.components.length === 1 && ref.components[0] === 'kind',
+      // Exactly the one component `kind` ("kind" has no comma to join more by).
+      isKindAttribute: ref.components.join() === 'kind',
       negate: clause.negate === true,
       segmentKeys: segmentMatch ? operands(values, asString) : undefined,
       matches: compileOperator(op, values),
