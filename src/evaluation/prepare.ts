@@ -17,9 +17,9 @@ import type {
   VariationOrRollout,
   WeightedVariation,
 } from '../wire.js';
-import { bucketPrefix, type Bucketing } from './bucketing.js';
-import { malformed } from './errors.js';
 import { asNumber, asString, compileOperator, operands, type ValueMatcher } from './operators.js';
+import { malformed } from './errors.js';
+import { bucketPrefix, type Bucketing } from './bucketing.js';
 import { FALLTHROUGH, FALLTHROUGH_IN_EXPERIMENT } from './reasons.js';
 
 export interface PreparedClause {
