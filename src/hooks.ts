@@ -66,7 +66,7 @@ export class HookRunner {
     const hooks = this.#hooks;
     const data = hooks.map((hook) => this.#stage(hook, 'beforeEvaluation', series, EMPTY));
     const detail = evaluate();
-    for (let i = hooks.length - 1; i >= 0; i--) this.#stage(hooks[i], 'afterEvaluation', series, data[i], detail);
+    for (let i = hooks.length; i--; ) this.#stage(hooks[i], 'afterEvaluation', series, data[i], detail);
     return detail;
   }
 

@@ -70,14 +70,16 @@ export function isTimeout(err: unknown): boolean {
  * A network failure (fetch's TypeError) is coded `NETWORK_ERROR`.
  */
 async function bounded<T>(controller: AbortController, timeoutMs: number, what: string, work: () => Promise<T>): Promise<T> {
-  const timer = setTimeout(() => controller.abort(loadError(`${what} timed out after ${timeoutMs} ms`, 'TIMEOUT')), timeoutMs);
+  let timeout: LDLoadError | undefined;
+  const timer = setTimeout(
+    () => controller.abort((timeout = loadError(`${what} timed out after ${timeoutMs} ms`, 'TIMEOUT'))),
+    timeoutMs,
+  );
   try {
     return await work();
   } catch (err) {
-    const reason = controller.signal.reason;
-    // The timeout test is isTimeout's, written out so that the edge bundles need not carry that
-    // function. Fetch rejects with a TypeError when no answer came; its cause says why.
-    throw (reason as LDLoadError | undefined)?.code === 'TIMEOUT' ? reason : err instanceof TypeError ? Object.assign(err, { code: 'NETWORK_ERROR' }) : err;
+    // Fetch rejects with a TypeError when no answer came; its cause says why.
+    throw timeout ?? (err instanceof TypeError ? Object.assign(err, { code: 'NETWORK_ERROR' }) : err);
   } finally {
     clearTimeout(timer);
   }

@@ -212,10 +212,11 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
     else config[name] = kind === 'n' ? Math.floor(value) : value;
   }
 
-  requireMethods('kvStore', config.kvStore, ['get']);
-  requireMethods('featureStore', config.featureStore, ['getAll', 'get']);
-  requireMethods('eventSender', config.eventSender, ['sendEvents']);
-  if (typeof config.dataSource?.load !== 'function') requireMethods('dataSource', config.dataSource, ['start', 'close']);
+  // A data source is either a loader (`load`) or a background source.
+  const dataSource = typeof config.dataSource?.load === 'function' ? [] : ['start', 'close'];
+  for (const [name, methods] of Object.entries({ kvStore: ['get'], featureStore: ['getAll', 'get'], eventSender: ['sendEvents'], dataSource })) {
+    requireMethods(name, config[name], methods);
+  }
 
   if (config.kvStore !== undefined && config.kvKey === undefined) {
     if (config.clientSideId === undefined) {

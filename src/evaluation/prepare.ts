@@ -17,9 +17,9 @@ import type {
   VariationOrRollout,
   WeightedVariation,
 } from '../wire.js';
-import { bucketPrefix, type Bucketing } from './bucketing.js';
-import { malformed } from './errors.js';
 import { asNumber, asString, compileOperator, operands, type ValueMatcher } from './operators.js';
+import { malformed } from './errors.js';
+import { bucketPrefix, type Bucketing } from './bucketing.js';
 import { FALLTHROUGH, FALLTHROUGH_IN_EXPERIMENT } from './reasons.js';
 
 export interface PreparedClause {
@@ -149,7 +149,8 @@ function prepareClauses(raw: Clause[] | undefined): PreparedClause[] {
     return {
       contextKind: kind ?? 'user',
       ref,
-      isKindAttribute: ref.components.length === 1 && ref.components[0] === 'kind',
+      // Exactly the one component `kind` ("kind" has no comma to join more by).
+      isKindAttribute: ref.components.join() === 'kind',
       negate: clause.negate === true,
       segmentKeys: segmentMatch ? operands(values, asString) : undefined,
       matches: compileOperator(op, values),
