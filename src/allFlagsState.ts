@@ -5,7 +5,7 @@
 import type { Context } from './context.js';
 import type { HeldData } from './data/dataSet.js';
 import { isRecord } from './util/json.js';
-import { errorResult, type EvalResult, type FlagEvaluator } from './evaluation/evaluator.js';
+import { errorResult, type EvalMemo, type EvalResult, type FlagEvaluator } from './evaluation/evaluator.js';
 import { asNumber } from './evaluation/operators.js';
 import type { LDEvaluationReason, LDFlagValue } from './apiTypes.js';
 import type { FlagData } from './wire.js';
@@ -119,6 +119,8 @@ export function buildAllFlagsState(
   const detailsOnly = options.detailsOnlyForTrackedFlags === true;
   const values = new Map<string, LDFlagValue>();
   const metadata = new Map<string, LDFlagMetadata>();
+  // A flag that is a prerequisite of others is evaluated once for the context, not once for each.
+  const memo: EvalMemo = new Map();
 
   for (const key of data.flagKeys()) {
     // Filter on the raw item so server-only flags are never prepared.
@@ -128,7 +130,7 @@ export function buildAllFlagsState(
     try {
       // A key from flagKeys() always has a flag. Only preparing it can throw (a
       // MalformedFlagError): evaluate never does.
-      result = evaluator.evaluate(data.flag(key)!, context, true);
+      result = evaluator.evaluate(data.flag(key)!, context, true, memo);
     } catch {
       result = errorResult('MALFORMED_FLAG');
     }

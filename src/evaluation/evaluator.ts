@@ -61,9 +61,18 @@ export function errorResult(
   return result(flag, null, undefined, errorReason(errorKind), false);
 }
 
-/** What the client evaluates through: this evaluator, or one that also knows big segments. */
+/**
+ * Results already made for one context, by flag: to be kept for one context, one
+ * `withPrerequisites` and one data set, as allFlagsState does for a call.
+ */
+export type EvalMemo = Map<PreparedFlag, EvalResult>;
+
+/**
+ * What the client evaluates through: this evaluator, or one that also knows big segments (which
+ * may ignore `memo`, evaluating afresh).
+ */
 export interface FlagEvaluator {
-  evaluate(flag: PreparedFlag, context: Context, withPrerequisites?: boolean): EvalResult;
+  evaluate(flag: PreparedFlag, context: Context, withPrerequisites?: boolean, memo?: EvalMemo): EvalResult;
 }
 
 export class Evaluator implements FlagEvaluator {
@@ -77,20 +86,24 @@ export class Evaluator implements FlagEvaluator {
    * Evaluates a prepared flag. Never throws: malformed data gives a MALFORMED_FLAG error result.
    * With `withPrerequisites`, the result lists the prerequisites' results (for events): kept
    * on the result rather than reported as they happen, so that recording them costs the
-   * evaluation nothing.
+   * evaluation nothing. With `memo`, a flag (this one or a prerequisite) already evaluated there
+   * is not evaluated again, and what this evaluation makes is added to it.
    */
-  evaluate(flag: PreparedFlag, context: Context, withPrerequisites = false): EvalResult {
-    const prerequisites = withPrerequisites ? resultsFor(flag) : undefined;
+  evaluate(flag: PreparedFlag, context: Context, withPrerequisites = false, memo?: EvalMemo): EvalResult {
+    // Where the prerequisites' results go: kept by a flag that has some, or by a failure.
+    const prerequisites = withPrerequisites ? [] : undefined;
     bigSegmentMet = false;
+    memoInUse = memo;
     try {
-      const evaluated = evaluateFlag(this.#data, flag, context, undefined, prerequisites);
-      // The result was made for this call alone; its reason may be shared, so it is copied.
+      const evaluated = memoized(this.#data, flag, context, undefined, prerequisites);
+      // The result was made for this call alone (one that met a big segment is never in `memo`);
+      // its reason may be shared, so it is copied.
       if (bigSegmentMet) (evaluated as Mutable<EvalResult>).reason = { ...evaluated.reason, bigSegmentsStatus: 'NOT_CONFIGURED' };
       return evaluated;
     } catch (err) {
       const failed = errorResult(err instanceof MalformedFlagError ? 'MALFORMED_FLAG' : 'EXCEPTION', flag);
       // Those evaluated before the failure still happened.
-      failed.prerequisites = prerequisites && evaluatedOnly(prerequisites);
+      failed.prerequisites = prerequisites;
       return failed;
     }
   }
@@ -104,6 +117,30 @@ let inExperiment = false;
 
 /** Set when an evaluation met a big segment with no store to ask; read as `inExperiment` is. */
 let bigSegmentMet = false;
+
+/** The memo the evaluation in progress reads and adds to, if any; set as `bigSegmentMet` is. */
+let memoInUse: EvalMemo | undefined;
+
+/**
+ * `evaluateFlag`, or its result from `memoInUse`. Results are kept, never failures, and they do
+ * not depend on the flags in progress: a flag evaluates alike wherever it is met, and one that
+ * would meet a cycle fails wherever it is met. Nor is one kept once a big segment has been met in
+ * this evaluation, which its result alone would not tell.
+ */
+function memoized(
+  data: EvaluationData,
+  flag: PreparedFlag,
+  context: Context,
+  visiting: string[] | undefined,
+  prerequisites: EvalResult[] | undefined,
+): EvalResult {
+  let evaluated = memoInUse?.get(flag);
+  if (evaluated === undefined) {
+    evaluated = evaluateFlag(data, flag, context, visiting, prerequisites);
+    if (!bigSegmentMet) memoInUse?.set(flag, evaluated);
+  }
+  return evaluated;
+}
 
 function evaluateFlag(
   data: EvaluationData,
@@ -120,25 +157,8 @@ function evaluateFlag(
   stack.pop();
   const evaluated = failed === undefined ? targetsAndRules(data, flag, context) : offResult(flag, failed);
   // The result was made just now, for this call alone.
-  evaluated.prerequisites = prerequisites && evaluatedOnly(prerequisites);
+  evaluated.prerequisites = prerequisites;
   return evaluated;
-}
-
-/**
- * Where a flag's prerequisites' results go, when they are wanted: none for a flag without. Sized
- * to fit, where an empty array would grow room for many more on the first push.
- */
-function resultsFor(flag: PreparedFlag): EvalResult[] | undefined {
-  const count = flag.prerequisites.length;
-  return count > 0 ? new Array(count) : undefined;
-}
-
-/** `results` cut after the last prerequisite evaluated: evaluation stops at the first failure. */
-function evaluatedOnly(results: EvalResult[]): EvalResult[] {
-  let count = results.length;
-  while (count > 0 && results[count - 1] === undefined) count--;
-  results.length = count;
-  return results;
 }
 
 /** What a flag that is on and past its prerequisites gives: targets, then rules, then fallthrough. */
@@ -171,8 +191,8 @@ function failedPrerequisite(
     if (stack.includes(prereq.key)) malformed();
     const prereqFlag = data.flag(prereq.key);
     if (prereqFlag === undefined) return prereq.reason;
-    const prereqResult = evaluateFlag(data, prereqFlag, context, stack, results && resultsFor(prereqFlag));
-    if (results !== undefined) results[i] = prereqResult;
+    const prereqResult = memoized(data, prereqFlag, context, stack, results && []);
+    results?.push(prereqResult);
     if (!prereqFlag.on || prereqResult.variationIndex !== prereq.variation) return prereq.reason;
   }
   return undefined;
