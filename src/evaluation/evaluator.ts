@@ -62,10 +62,10 @@ export function errorResult(
 }
 
 /**
- * Results already made for one context, by flag: to be kept for one context, one
- * `withPrerequisites` and one data set, as allFlagsState does for a call.
+ * Results already made for one context, by flag, and whether each segment met contains it: to be
+ * kept for one context, one `withPrerequisites` and one data set, as allFlagsState does for a call.
  */
-export type EvalMemo = Map<PreparedFlag, EvalResult>;
+export type EvalMemo = Map<PreparedFlag | PreparedSegment, EvalResult | boolean>;
 
 /**
  * What the client evaluates through: this evaluator, or one that also knows big segments (which
@@ -95,7 +95,7 @@ export class Evaluator implements FlagEvaluator {
     bigSegmentMet = false;
     memoInUse = memo;
     try {
-      const evaluated = memoized(this.#data, flag, context, undefined, prerequisites);
+      const evaluated = memoized(evaluateFlag, this.#data, flag, context, undefined, prerequisites);
       // The result was made for this call alone (one that met a big segment is never in `memo`);
       // its reason may be shared, so it is copied.
       if (bigSegmentMet) (evaluated as Mutable<EvalResult>).reason = { ...evaluated.reason, bigSegmentsStatus: 'NOT_CONFIGURED' };
@@ -122,24 +122,26 @@ let bigSegmentMet = false;
 let memoInUse: EvalMemo | undefined;
 
 /**
- * `evaluateFlag`, or its result from `memoInUse`. Results are kept, never failures, and they do
- * not depend on the flags in progress: a flag evaluates alike wherever it is met, and one that
+ * What `evaluate` gives for a flag (its result) or a segment (whether it contains the context),
+ * or what `memoInUse` kept of it. Answers are kept, never failures, and they do not depend on
+ * the flags or segments in progress: an item evaluates alike wherever it is met, and one that
  * would meet a cycle fails wherever it is met. Nor is one kept once a big segment has been met in
- * this evaluation, which its result alone would not tell.
+ * this evaluation, which the answer alone would not tell.
  */
-function memoized(
+function memoized<T extends PreparedFlag | PreparedSegment, R extends EvalResult | boolean>(
+  evaluate: (data: EvaluationData, item: T, context: Context, stack: string[] | undefined, results?: EvalResult[]) => R,
   data: EvaluationData,
-  flag: PreparedFlag,
+  item: T,
   context: Context,
-  visiting: string[] | undefined,
-  prerequisites: EvalResult[] | undefined,
-): EvalResult {
-  let evaluated = memoInUse?.get(flag);
-  if (evaluated === undefined) {
-    evaluated = evaluateFlag(data, flag, context, visiting, prerequisites);
-    if (!bigSegmentMet) memoInUse?.set(flag, evaluated);
+  stack: string[] | undefined,
+  results?: EvalResult[],
+): R {
+  let known = memoInUse?.get(item) as R | undefined;
+  if (known === undefined) {
+    known = evaluate(data, item, context, stack, results);
+    if (!bigSegmentMet) memoInUse?.set(item, known);
   }
-  return evaluated;
+  return known;
 }
 
 function evaluateFlag(
@@ -191,7 +193,7 @@ function failedPrerequisite(
     if (stack.includes(prereq.key)) malformed();
     const prereqFlag = data.flag(prereq.key);
     if (prereqFlag === undefined) return prereq.reason;
-    const prereqResult = memoized(data, prereqFlag, context, stack, results && []);
+    const prereqResult = memoized(evaluateFlag, data, prereqFlag, context, stack, results && []);
     results?.push(prereqResult);
     if (!prereqFlag.on || prereqResult.variationIndex !== prereq.variation) return prereq.reason;
   }
@@ -284,7 +286,7 @@ function clauseMatches(
   if (segmentKeys !== undefined) {
     for (let i = 0; i < segmentKeys.length; i++) {
       const segment = data.segment(segmentKeys[i]);
-      if (segment !== undefined && segmentContains(data, segment, context, segments)) {
+      if (segment !== undefined && memoized(segmentContains, data, segment, context, segments)) {
         return !clause.negate;
       }
     }
