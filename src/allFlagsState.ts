@@ -5,7 +5,7 @@
 import type { Context } from './context.js';
 import type { HeldData } from './data/dataSet.js';
 import { isRecord } from './util/json.js';
-import { errorResult, type EvalResult, type FlagEvaluator } from './evaluation/evaluator.js';
+import { errorResult, type EvalMemo, type EvalResult, type FlagEvaluator } from './evaluation/evaluator.js';
 import { asNumber } from './evaluation/operators.js';
 import type { LDEvaluationReason, LDFlagValue } from './apiTypes.js';
 import type { FlagData } from './wire.js';
@@ -51,40 +51,38 @@ export interface LDFlagsStateJSON {
 }
 
 export class LDFlagsState {
-  readonly #values: Map<string, LDFlagValue>;
-  readonly #metadata: Map<string, LDFlagMetadata>;
+  readonly #flags: Map<string, [LDFlagValue, LDFlagMetadata]>;
 
   /** @internal Built by `buildAllFlagsState`, or by the client when nothing could be evaluated. */
   constructor(
     /** False when no flags could be evaluated: client not ready, or an invalid context. */
     readonly valid: boolean,
-    // Maps, which are quicker to fill than objects, and in which a key reads only what was put under it.
-    values = new Map<string, LDFlagValue>(),
-    metadata = new Map<string, LDFlagMetadata>(),
+    // Value and metadata by key: a map is quicker to fill than an object, and in it a key reads
+    // only what was put under it; one map is quicker to fill than two.
+    flags = new Map<string, [LDFlagValue, LDFlagMetadata]>(),
   ) {
-    this.#values = values;
-    this.#metadata = metadata;
+    this.#flags = flags;
   }
 
   /** The flag's value (null when its evaluation gave none), or undefined if not in the state. */
   getFlagValue(key: string): LDFlagValue | undefined {
-    return this.#values.get(key);
+    return this.#flags.get(key)?.[0];
   }
 
   /** The reason, when the state holds one for the flag (see `withReasons`). */
   getFlagReason(key: string): LDEvaluationReason | undefined {
-    return this.#metadata.get(key)?.reason;
+    return this.#flags.get(key)?.[1].reason;
   }
 
   /** Every flag key and value, as a plain object of its own. */
   allValues(): Record<string, LDFlagValue> {
     // Entries define each key as an own property, `__proto__` included.
-    return Object.fromEntries(this.#values);
+    return Object.fromEntries(Array.from(this.#flags, ([key, [value]]) => [key, value]));
   }
 
   toJSON(): LDFlagsStateJSON {
     return Object.assign(this.allValues(), {
-      $flagsState: Object.fromEntries(this.#metadata),
+      $flagsState: Object.fromEntries(Array.from(this.#flags, ([key, [, metadata]]) => [key, metadata])),
       $valid: this.valid,
     }) as LDFlagsStateJSON;
   }
@@ -117,8 +115,9 @@ export function buildAllFlagsState(
   const clientSideOnly = options.clientSideOnly === true;
   const withReasons = options.withReasons === true;
   const detailsOnly = options.detailsOnlyForTrackedFlags === true;
-  const values = new Map<string, LDFlagValue>();
-  const metadata = new Map<string, LDFlagMetadata>();
+  const flags = new Map<string, [LDFlagValue, LDFlagMetadata]>();
+  // A flag that is a prerequisite of others is evaluated once for the context, not once for each.
+  const memo: EvalMemo = new Map();
 
   for (const key of data.flagKeys()) {
     // Filter on the raw item so server-only flags are never prepared.
@@ -128,7 +127,7 @@ export function buildAllFlagsState(
     try {
       // A key from flagKeys() always has a flag. Only preparing it can throw (a
       // MalformedFlagError): evaluate never does.
-      result = evaluator.evaluate(data.flag(key)!, context, true);
+      result = evaluator.evaluate(data.flag(key)!, context, true, memo);
     } catch {
       result = errorResult('MALFORMED_FLAG');
     }
@@ -150,12 +149,8 @@ export function buildAllFlagsState(
     if (trackReason) meta.trackReason = true;
     if (debugUntil !== undefined) meta.debugEventsUntilDate = debugUntil;
     // The direct prerequisites evaluated, which always carry their flags.
-    const prerequisites = result.prerequisites;
-    if (prerequisites !== undefined && prerequisites.length > 0) {
-      meta.prerequisites = prerequisites.map((prerequisite) => prerequisite.flag!.key);
-    }
-    values.set(key, result.value);
-    metadata.set(key, meta);
+    if (result.prerequisites?.length) meta.prerequisites = result.prerequisites.map((prerequisite) => prerequisite.flag!.key);
+    flags.set(key, [result.value, meta]);
   }
-  return new LDFlagsState(true, values, metadata);
+  return new LDFlagsState(true, flags);
 }

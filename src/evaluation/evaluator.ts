@@ -61,9 +61,18 @@ export function errorResult(
   return result(flag, null, undefined, errorReason(errorKind), false);
 }
 
-/** What the client evaluates through: this evaluator, or one that also knows big segments. */
+/**
+ * Results already made for one context, by flag, and whether each segment met contains it: to be
+ * kept for one context, one `withPrerequisites` and one data set, as allFlagsState does for a call.
+ */
+export type EvalMemo = Map<PreparedFlag | PreparedSegment, EvalResult | boolean>;
+
+/**
+ * What the client evaluates through: this evaluator, or one that also knows big segments (which
+ * may ignore `memo`, evaluating afresh).
+ */
 export interface FlagEvaluator {
-  evaluate(flag: PreparedFlag, context: Context, withPrerequisites?: boolean): EvalResult;
+  evaluate(flag: PreparedFlag, context: Context, withPrerequisites?: boolean, memo?: EvalMemo): EvalResult;
 }
 
 export class Evaluator implements FlagEvaluator {
@@ -77,20 +86,24 @@ export class Evaluator implements FlagEvaluator {
    * Evaluates a prepared flag. Never throws: malformed data gives a MALFORMED_FLAG error result.
    * With `withPrerequisites`, the result lists the prerequisites' results (for events): kept
    * on the result rather than reported as they happen, so that recording them costs the
-   * evaluation nothing.
+   * evaluation nothing. With `memo`, a flag (this one or a prerequisite) already evaluated there
+   * is not evaluated again, and what this evaluation makes is added to it.
    */
-  evaluate(flag: PreparedFlag, context: Context, withPrerequisites = false): EvalResult {
-    const prerequisites = withPrerequisites ? resultsFor(flag) : undefined;
+  evaluate(flag: PreparedFlag, context: Context, withPrerequisites = false, memo?: EvalMemo): EvalResult {
+    // Where the prerequisites' results go: kept by a flag that has some, or by a failure.
+    const prerequisites = withPrerequisites ? [] : undefined;
     bigSegmentMet = false;
+    memoInUse = memo;
     try {
-      const evaluated = evaluateFlag(this.#data, flag, context, undefined, prerequisites);
-      // The result was made for this call alone; its reason may be shared, so it is copied.
+      const evaluated = memoized(evaluateFlag, this.#data, flag, context, undefined, prerequisites);
+      // The result was made for this call alone (one that met a big segment is never in `memo`);
+      // its reason may be shared, so it is copied.
       if (bigSegmentMet) (evaluated as Mutable<EvalResult>).reason = { ...evaluated.reason, bigSegmentsStatus: 'NOT_CONFIGURED' };
       return evaluated;
     } catch (err) {
       const failed = errorResult(err instanceof MalformedFlagError ? 'MALFORMED_FLAG' : 'EXCEPTION', flag);
       // Those evaluated before the failure still happened.
-      failed.prerequisites = prerequisites && evaluatedOnly(prerequisites);
+      failed.prerequisites = prerequisites;
       return failed;
     }
   }
@@ -104,6 +117,32 @@ let inExperiment = false;
 
 /** Set when an evaluation met a big segment with no store to ask; read as `inExperiment` is. */
 let bigSegmentMet = false;
+
+/** The memo the evaluation in progress reads and adds to, if any; set as `bigSegmentMet` is. */
+let memoInUse: EvalMemo | undefined;
+
+/**
+ * What `evaluate` gives for a flag (its result) or a segment (whether it contains the context),
+ * or what `memoInUse` kept of it. Answers are kept, never failures, and they do not depend on
+ * the flags or segments in progress: an item evaluates alike wherever it is met, and one that
+ * would meet a cycle fails wherever it is met. Nor is one kept once a big segment has been met in
+ * this evaluation, which the answer alone would not tell.
+ */
+function memoized<T extends PreparedFlag | PreparedSegment, R extends EvalResult | boolean>(
+  evaluate: (data: EvaluationData, item: T, context: Context, stack: string[] | undefined, results?: EvalResult[]) => R,
+  data: EvaluationData,
+  item: T,
+  context: Context,
+  stack: string[] | undefined,
+  results?: EvalResult[],
+): R {
+  let known = memoInUse?.get(item) as R | undefined;
+  if (known === undefined) {
+    known = evaluate(data, item, context, stack, results);
+    if (!bigSegmentMet) memoInUse?.set(item, known);
+  }
+  return known;
+}
 
 function evaluateFlag(
   data: EvaluationData,
@@ -120,25 +159,8 @@ function evaluateFlag(
   stack.pop();
   const evaluated = failed === undefined ? targetsAndRules(data, flag, context) : offResult(flag, failed);
   // The result was made just now, for this call alone.
-  evaluated.prerequisites = prerequisites && evaluatedOnly(prerequisites);
+  evaluated.prerequisites = prerequisites;
   return evaluated;
-}
-
-/**
- * Where a flag's prerequisites' results go, when they are wanted: none for a flag without. Sized
- * to fit, where an empty array would grow room for many more on the first push.
- */
-function resultsFor(flag: PreparedFlag): EvalResult[] | undefined {
-  const count = flag.prerequisites.length;
-  return count > 0 ? new Array(count) : undefined;
-}
-
-/** `results` cut after the last prerequisite evaluated: evaluation stops at the first failure. */
-function evaluatedOnly(results: EvalResult[]): EvalResult[] {
-  let count = results.length;
-  while (count > 0 && results[count - 1] === undefined) count--;
-  results.length = count;
-  return results;
 }
 
 /** What a flag that is on and past its prerequisites gives: targets, then rules, then fallthrough. */
@@ -171,8 +193,8 @@ function failedPrerequisite(
     if (stack.includes(prereq.key)) malformed();
     const prereqFlag = data.flag(prereq.key);
     if (prereqFlag === undefined) return prereq.reason;
-    const prereqResult = evaluateFlag(data, prereqFlag, context, stack, results && resultsFor(prereqFlag));
-    if (results !== undefined) results[i] = prereqResult;
+    const prereqResult = memoized(evaluateFlag, data, prereqFlag, context, stack, results && []);
+    results?.push(prereqResult);
     if (!prereqFlag.on || prereqResult.variationIndex !== prereq.variation) return prereq.reason;
   }
   return undefined;
@@ -264,7 +286,7 @@ function clauseMatches(
   if (segmentKeys !== undefined) {
     for (let i = 0; i < segmentKeys.length; i++) {
       const segment = data.segment(segmentKeys[i]);
-      if (segment !== undefined && segmentContains(data, segment, context, segments)) {
+      if (segment !== undefined && memoized(segmentContains, data, segment, context, segments)) {
         return !clause.negate;
       }
     }
