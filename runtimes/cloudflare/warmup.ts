@@ -34,7 +34,8 @@ const DATA = {
       // one runs for each of them; the last rule matches the multi-kind context.
       rules: [
         rule('segmentMatch', 'key', 's'),
-        ...['in', 'startsWith', 'matches'].map((op) => rule(op, 'v', '9.0.0')),
+        // A version string is a string too, so the string and version operators share one attribute.
+        ...['in', 'startsWith', 'matches', 'semVerGreaterThan'].map((op) => rule(op, 'v', '9.0.0')),
         ...['before', 'lessThan'].map((op) => rule(op, 'n', 0)),
         rule('in', '/v', 'b', 'user'),
       ],
