@@ -66,7 +66,7 @@ export interface LDOptions {
   sendEvents?: boolean;
   /** Events held before new ones are dropped. */
   capacity?: number;
-  /** Events per request to the events endpoint. */
+  /** Events per request to the events endpoint; unset sends each flush's events in one request. */
   eventBatchSize?: number;
   /** Seconds between automatic flushes; unset means events leave only on `flush()`. */
   flushInterval?: number;

@@ -85,7 +85,7 @@ export const OPTION_SPECS: Readonly<Record<keyof LDOptions, OptionSpec>> = {
   offline: ['b', false],
   sendEvents: ['b', true],
   capacity: ['n', 10000, 1],
-  eventBatchSize: ['n', 1000, 1],
+  eventBatchSize: ['n', undefined, 1],
   flushInterval: ['t', undefined, 0.1],
   allAttributesPrivate: ['b', false],
   privateAttributes: ['S'],
@@ -123,7 +123,8 @@ export interface Config {
   readonly offline: boolean;
   readonly sendEvents: boolean;
   readonly capacity: number;
-  readonly eventBatchSize: number;
+  /** Undefined: every event held goes in one payload. */
+  readonly eventBatchSize: number | undefined;
   readonly flushIntervalMs: number | undefined;
   readonly allAttributesPrivate: boolean;
   readonly privateAttributes: readonly string[];
@@ -209,7 +210,7 @@ export function makeConfig(sdkKey: unknown, options: LDOptions = {}): Config {
     }
     value ??= fallback;
     if (kind === 't') config[`${name}Ms`] = value && Math.round(value * 1000);
-    else config[name] = kind === 'n' ? Math.floor(value) : value;
+    else config[name] = kind === 'n' ? value && Math.floor(value) : value;
   }
 
   // A data source is either a loader (`load`) or a background source.

@@ -312,8 +312,8 @@ export class EventProcessor {
   }
 
   /**
-   * Sends everything queued, in payloads of at most `eventBatchSize` events, and waits for those.
-   * Never rejects.
+   * Sends everything queued, in one payload (as LaunchDarkly's SDKs do) or in payloads of at most
+   * `eventBatchSize` events, and waits for those. Never rejects.
    */
   async flush(): Promise<void> {
     if (this.#stopped) return;
@@ -335,7 +335,8 @@ export class EventProcessor {
     // A flush waits only for the payloads it sent itself: in workerd a request must not wait
     // on I/O another request started. close() waits for everything.
     const own: Promise<void>[] = [];
-    const size = this.#config.eventBatchSize;
+    // One request costs less than several, and a Worker may make only so many per invocation.
+    const size = this.#config.eventBatchSize ?? events.length;
     for (let i = 0; i < events.length; i += size) {
       const delivery: Promise<void> = this.#deliver(events.slice(i, i + size), redacted)
         // Only a logger that throws gets here; flush must still not reject.

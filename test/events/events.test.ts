@@ -573,6 +573,14 @@ describe('analytics events', () => {
     expect(ld.events.payloads).toHaveLength(0);
   });
 
+  it('sends all of a flush in one payload when eventBatchSize is unset, as LaunchDarkly does', async () => {
+    const ep = processor();
+    for (let i = 0; i < 2500; i++) ep.recordCustom('c', ctx(ann), { i }, undefined);
+    await ep.flush();
+    // 1 index + 2500 custom + no summary (nothing was evaluated).
+    expect((ld.events.bulk as unknown[][]).map((p) => p.length)).toStrictEqual([2501]);
+  });
+
   it('splits a flush into payloads of at most eventBatchSize, the summary in the last', async () => {
     const ep = processor({ eventBatchSize: 3 });
     for (let i = 0; i < 7; i++) ep.recordCustom('c', ctx(ann), { i }, undefined);
